@@ -1,0 +1,3 @@
+export { openDatabase, type AtriumDb, type Database, type DatabaseOptions } from './connect.js';
+export { createDatabaseStore } from './store.js';
+export * as schema from './schema/index.js';

@@ -1,0 +1,55 @@
+import { AtriumError, conflict, invalid } from '../../../domain/errors.js';
+import type { Page, PageRequest } from '../../../domain/pagination.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids arrive from URLs; anything that is not a UUID cannot name a row, so it is simply absent. */
+export const isId = (value: string): boolean => UUID.test(value);
+
+/** Cursors are the last row's id, base64url-encoded so clients treat them as opaque. */
+export const encodeCursor = (id: string): string => Buffer.from(id, 'utf8').toString('base64url');
+
+export const decodeCursor = (cursor: string | null | undefined): string | null => {
+  if (!cursor) return null;
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isId(decoded)) throw invalid([{ path: 'cursor', message: 'Not a cursor returned by this API' }]);
+  return decoded;
+};
+
+/** Turns `limit + 1` fetched rows into a page (the extra row only proves there is more). */
+export const toPage = <T>(rows: T[], page: PageRequest, keyOf: (row: T) => string): Page<T> => {
+  const data = rows.slice(0, page.limit);
+  const last = data.at(-1);
+  return { data, nextCursor: rows.length > page.limit && last ? encodeCursor(keyOf(last)) : null };
+};
+
+const UNIQUE_CONFLICTS: Record<string, [code: string, message: string]> = {
+  users_email_unique: ['email_taken', 'A user with this email already exists'],
+  space_memberships_pk: ['already_member', 'This user is already a member of the space'],
+};
+
+/**
+ * Constraint violations that a concurrent request can cause (two sign-ups with one
+ * email) become domain conflicts instead of 500s. Drizzle wraps driver errors in
+ * `cause`, so we look through the chain.
+ */
+export const translateDatabaseError = (error: unknown): unknown => {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const { code, constraint } = e as { code?: string; constraint?: string };
+    if (code === '23505') {
+      const [c, message] = UNIQUE_CONFLICTS[constraint ?? ''] ?? ['conflict', 'This resource already exists'];
+      return conflict(c, message);
+    }
+    if (code === '23503') return new AtriumError('conflict', 'reference_missing', 'A referenced resource does not exist');
+    if (e === (e as { cause?: unknown }).cause) break;
+  }
+  return error;
+};
+
+export const mapErrors = async <T>(run: () => Promise<T>): Promise<T> => {
+  try {
+    return await run();
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+};

@@ -1,0 +1,5 @@
+export { createAtrium, type AtriumInstance, type CreateAtriumOptions } from './create-atrium.js';
+export { bcryptHasher } from './bcrypt-hasher.js';
+export { joseAccessTokens, type JoseAccessTokensOptions } from './jose-access-tokens.js';
+export { loginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+export { uuidV7Ids, systemClock } from './ids.js';

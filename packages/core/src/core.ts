@@ -1,0 +1,57 @@
+import type { CoreContext } from './services/context.js';
+import * as uc from './services/index.js';
+
+/**
+ * The facade hosts use: every use case with its context already applied, grouped by
+ * resource. Servers, workers and scripts call `core.spaces.create(actor, input)` and
+ * never assemble dependencies themselves.
+ */
+export const createCore = (ctx: CoreContext) => {
+  const bind =
+    <A extends unknown[], R>(fn: (ctx: CoreContext, ...args: A) => R) =>
+    (...args: A): R =>
+      fn(ctx, ...args);
+  return {
+    context: ctx,
+    auth: {
+      login: bind(uc.login),
+      refresh: bind(uc.refreshSession),
+      logout: bind(uc.logout),
+      authenticate: bind(uc.authenticate),
+    },
+    me: bind(uc.getMe),
+    users: {
+      list: bind(uc.listUsers),
+      get: bind(uc.getUser),
+      create: bind(uc.createUser),
+      update: bind(uc.updateUser),
+      delete: bind(uc.deleteUser),
+    },
+    apiKeys: {
+      list: bind(uc.listApiKeys),
+      create: bind(uc.createApiKey),
+      revoke: bind(uc.revokeApiKey),
+    },
+    spaces: {
+      list: bind(uc.listSpaces),
+      get: bind(uc.getSpace),
+      create: bind(uc.createSpace),
+      update: bind(uc.updateSpace),
+      delete: bind(uc.deleteSpace),
+      members: {
+        list: bind(uc.listMembers),
+        add: bind(uc.addMember),
+        update: bind(uc.updateMember),
+        remove: bind(uc.removeMember),
+      },
+    },
+    tenants: {
+      list: bind(uc.listTenants),
+      create: bind(uc.createTenant),
+      delete: bind(uc.deleteTenant),
+      bootstrap: bind(uc.bootstrap),
+    },
+  };
+};
+
+export type AtriumCore = ReturnType<typeof createCore>;

@@ -1,0 +1,2 @@
+export type * from './store.js';
+export type * from './services.js';
