@@ -10,3 +10,4 @@ export * from './users/users.js';
 export * from './spaces/spaces.js';
 export * from './spaces/members.js';
 export * from './tenants/tenants.js';
+export { timingSafeEqual, sha256Hex, randomBase62 } from './shared/secrets.js';

@@ -1,0 +1,95 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps, AppEnv } from './http/env.js';
+import { authenticate } from './http/middleware/authenticate.js';
+import { httpMetrics } from './http/middleware/metrics.js';
+import { requestId } from './http/middleware/request-id.js';
+import { requestLogger } from './http/middleware/request-logger.js';
+import { handleError, problemResponse } from './http/problem.js';
+import { validationHook } from './http/validation.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { authRoutes } from './routes/auth.js';
+import { docsRoutes } from './routes/docs.js';
+import { operationRoutes } from './routes/operations.js';
+import { spaceRoutes } from './routes/spaces.js';
+import { sysadminRoutes } from './routes/sysadmin.js';
+import { userRoutes } from './routes/users.js';
+
+export const API_VERSION = '1.0.0';
+
+// Routes under /api/v1 that authenticate differently (or not at all).
+const PUBLIC_API_PREFIXES = ['/api/v1/auth/', '/api/v1/sysadmin/', '/api/v1/widget/'];
+
+/** The HTTP app: transport only. Every route maps a request onto one core use case. */
+export const createApp = (deps: AppDeps) => {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
+  const metrics = httpMetrics();
+  const requireActor = authenticate(deps.core);
+
+  app.use('*', requestId());
+  app.use('*', requestLogger(deps.logger));
+  app.use('*', metrics.middleware);
+  // Widgets and SDKs call from other origins, so resources may be read cross-origin.
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
+  app.use(
+    '/api/*',
+    cors({
+      origin: deps.corsOrigins ?? '*',
+      allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.maxJsonBytes ?? 1024 * 1024,
+      onError: (c) => problemResponse(c, 413, 'The request body is too large'),
+    }),
+  );
+  app.use('/api/v1/*', async (c, next) => {
+    if (PUBLIC_API_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
+    return requireActor(c, next);
+  });
+
+  app.route('/', operationRoutes(deps, metrics.registry));
+  app.route('/', docsRoutes());
+  app.route('/', authRoutes(deps));
+  app.route('/', userRoutes(deps));
+  app.route('/', apiKeyRoutes(deps));
+  app.route('/', spaceRoutes(deps));
+  app.route('/', sysadminRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A user access token (JWT from /api/v1/auth/login) or an API key (atr_sk_...)',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sysadminKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator key from ATRIUM_SYSADMIN_KEY',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Atrium API',
+      version: API_VERSION,
+      description: 'AI assistants grounded in your documents and websites. Errors are RFC 9457 problem details.',
+    },
+  });
+
+  app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`));
+  app.onError(handleError);
+  return app;
+};
+
+export type AtriumApp = ReturnType<typeof createApp>;

@@ -1,0 +1,23 @@
+import type { Actor, AtriumCore } from '@atrium/core';
+import type { Logger } from 'pino';
+
+/** Hono's typed context for this app: what middleware puts on `c.var`. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    actor: Actor;
+  };
+}
+
+export interface AppDeps {
+  core: AtriumCore;
+  logger: Logger;
+  /** Readiness: resolves when the database (and queue) answer. */
+  ready: () => Promise<void>;
+  sysadminKey?: string | undefined;
+  trustProxy?: boolean;
+  corsOrigins?: string[] | '*';
+  /** Largest JSON body accepted, in bytes. */
+  maxJsonBytes?: number;
+}

@@ -1,0 +1,26 @@
+import { routePath } from 'hono/route';
+import { createMiddleware } from 'hono/factory';
+import type { Logger } from 'pino';
+import type { AppEnv } from '../env.js';
+
+/**
+ * One structured line per request. Only method, path (no query string: widget keys and
+ * cursors live there), status and timing are logged; never headers or bodies.
+ */
+export const requestLogger = (logger: Logger) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const started = performance.now();
+    const child = logger.child({ requestId: c.get('requestId') });
+    c.set('logger', child);
+    await next();
+    const status = c.res.status;
+    const line = {
+      method: c.req.method,
+      path: c.req.path,
+      route: routePath(c, -1),
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    if (status >= 500) child.error(line, 'request failed');
+    else child.info(line, 'request');
+  });

@@ -1,0 +1,6 @@
+export { createApp, API_VERSION, type AtriumApp } from './app.js';
+export { loadConfig, ConfigError, type Config } from './config.js';
+export { createLogger, REDACTED_PATHS } from './logger.js';
+export { startServer, type RunningServer } from './server.js';
+export type { AppDeps, AppEnv } from './http/env.js';
+export { problemResponse, type Problem } from './http/problem.js';

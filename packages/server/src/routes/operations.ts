@@ -1,0 +1,52 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Registry } from 'prom-client';
+import type { AppDeps } from '../http/env.js';
+import { problemResponse } from '../http/problem.js';
+import { createRouter } from '../http/router.js';
+import { ProblemSchema } from '../schemas/common.js';
+
+const tags = ['Operations'];
+const Status = z.object({ status: z.literal('ok') }).openapi('Status');
+
+const healthz = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags,
+  summary: 'The process is up',
+  responses: { 200: { description: 'Up', content: { 'application/json': { schema: Status } } } },
+});
+
+const readyz = createRoute({
+  method: 'get',
+  path: '/readyz',
+  tags,
+  summary: 'Dependencies (database, queue) are reachable',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: Status } } },
+    503: { description: 'A dependency is down', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  },
+});
+
+const metrics = createRoute({
+  method: 'get',
+  path: '/metrics',
+  tags,
+  summary: 'Prometheus metrics',
+  responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+});
+
+export const operationRoutes = (deps: AppDeps, registry: Registry) =>
+  createRouter()
+    .openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
+    .openapi(readyz, async (c) => {
+      try {
+        await deps.ready();
+        return c.json({ status: 'ok' as const }, 200);
+      } catch (error) {
+        c.get('logger')?.warn({ err: error }, 'not ready');
+        return problemResponse(c, 503, 'A dependency is unavailable', { code: 'not_ready' }) as never;
+      }
+    })
+    .openapi(metrics, async (c) => {
+      return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
+    });

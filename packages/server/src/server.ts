@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createAtrium, type AtriumInstance } from '@atrium/core/node';
+import type { BootstrapResult } from '@atrium/core';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  instance: AtriumInstance;
+  bootstrap: BootstrapResult;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** Opens the database, migrates, bootstraps the first tenant, and serves HTTP. */
+export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
+  const instance = await createAtrium({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    jwtSecret: config.jwtSecret,
+  });
+  const bootstrap = await instance.core.tenants.bootstrap({
+    adminEmail: config.adminEmail,
+    adminPassword: config.adminPassword,
+  });
+  let shuttingDown = false;
+  const app = createApp({
+    core: instance.core,
+    logger,
+    ready: async () => {
+      if (shuttingDown) throw new Error('shutting down');
+      await instance.database.ping();
+    },
+    sysadminKey: config.sysadminKey,
+    trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
+  });
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, ...(config.host && { hostname: config.host }) }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const shutdown = async (graceMs = 10_000): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    await new Promise<void>((resolve) => {
+      // Past the grace period, cut whatever is still open rather than hang.
+      const force = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        resolve();
+      }, graceMs);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
+    await instance.close();
+  };
+
+  return { url: `http://localhost:${port}`, port, instance, bootstrap, shutdown };
+};
