@@ -28,8 +28,7 @@ SOURCES
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq -o Dir::Etc::sourcelist=- -o Dir::Etc::sourceparts=/etc/apt/sources.list.d \
-  >/dev/null 2>&1 || $SUDO apt-get update -qq >/dev/null
+$SUDO apt-get update -qq -o Acquire::Retries=3
 $SUDO apt-get install -y -qq "postgresql-server-dev-${PG_MAJOR}" make gcc dpkg-dev >/dev/null
 
 WORK="$(mktemp -d)"

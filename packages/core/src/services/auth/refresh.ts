@@ -23,15 +23,19 @@ export const refreshSession = async (ctx: CoreContext, refreshToken: string): Pr
   }
   if (record.expiresAt.getTime() <= now.getTime()) throw invalidToken();
 
-  return ctx.store.transaction(async (tx) => {
+  const session = await ctx.store.transaction(async (tx) => {
     const scoped = tx.forTenant(record.tenantId);
     // Two concurrent refreshes with one token: only one wins the rotation.
-    if (!(await scoped.refreshTokens.markRotated(record.id, now))) {
-      await scoped.refreshTokens.revokeFamily(record.familyId, now);
-      throw invalidToken();
-    }
+    if (!(await scoped.refreshTokens.markRotated(record.id, now))) return null;
     const user = await scoped.users.get(record.userId);
     if (!user) throw invalidToken();
     return issueSession(ctx, tx, user, record.familyId);
   });
+  if (!session) {
+    // The loser treats it as reuse. Revoke outside the transaction: a revocation inside
+    // it would be rolled back by the very error that reports it.
+    await repos.refreshTokens.revokeFamily(record.familyId, now);
+    throw invalidToken();
+  }
+  return session;
 };

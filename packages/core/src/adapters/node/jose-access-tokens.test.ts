@@ -1,0 +1,91 @@
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { joseAccessTokens } from './jose-access-tokens.js';
+
+const SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+const key = new TextEncoder().encode(SECRET);
+const claims = { userId: '0190a0a0-0000-7000-8000-000000000001', tenantId: '0190a0a0-0000-7000-8000-000000000002' };
+
+/** A token built by hand with the signer's defaults, so one property at a time can be changed. */
+const handMade = (overrides: { alg?: string; issuer?: string; audience?: string; expiresAt?: number } = {}) =>
+  new SignJWT({ tid: claims.tenantId })
+    .setProtectedHeader({ alg: overrides.alg ?? 'HS256', typ: 'JWT' })
+    .setSubject(claims.userId)
+    .setIssuer(overrides.issuer ?? 'atrium')
+    .setAudience(overrides.audience ?? 'atrium-api')
+    .setIssuedAt()
+    .setExpirationTime(overrides.expiresAt ?? Math.floor(Date.now() / 1000) + 600)
+    .sign(key);
+
+describe('joseAccessTokens', () => {
+  const tokens = joseAccessTokens({ secret: SECRET });
+
+  it('round-trips the claims and reports its ttl', async () => {
+    const token = await tokens.sign(claims);
+    expect(token.split('.')).toHaveLength(3);
+    expect(await tokens.verify(token)).toEqual(claims);
+    expect(joseAccessTokens({ secret: SECRET, ttlSeconds: 42 }).ttlSeconds).toBe(42);
+  });
+
+  it('accepts a hand-made token with the same settings (control for the rejections below)', async () => {
+    expect(await tokens.verify(await handMade())).toEqual(claims);
+  });
+
+  it('rejects a tampered signature', async () => {
+    const [header, payload, signature] = (await tokens.sign(claims)).split('.') as [string, string, string];
+    // Change a character in the middle: the last one may only carry padding bits.
+    const i = Math.floor(signature.length / 2);
+    const tampered = signature.slice(0, i) + (signature[i] === 'A' ? 'B' : 'A') + signature.slice(i + 1);
+    expect(await tokens.verify(`${header}.${payload}.${tampered}`)).toBeNull();
+  });
+
+  it('rejects a tampered payload (another user id, original signature)', async () => {
+    const [header, , signature] = (await tokens.sign(claims)).split('.') as [string, string, string];
+    const forged = Buffer.from(
+      JSON.stringify({ sub: 'someone-else', tid: claims.tenantId, iss: 'atrium', aud: 'atrium-api', exp: 4102444800 }),
+    ).toString('base64url');
+    expect(await tokens.verify(`${header}.${forged}.${signature}`)).toBeNull();
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const other = joseAccessTokens({ secret: 'another-secret-another-secret-another-secret' });
+    expect(await tokens.verify(await other.sign(claims))).toBeNull();
+  });
+
+  it('rejects the wrong issuer and the wrong audience', async () => {
+    expect(await tokens.verify(await handMade({ issuer: 'evil' }))).toBeNull();
+    expect(await tokens.verify(await handMade({ audience: 'another-api' }))).toBeNull();
+    const strict = joseAccessTokens({ secret: SECRET, issuer: 'atrium-eu', audience: 'atrium-eu-api' });
+    expect(await strict.verify(await tokens.sign(claims))).toBeNull();
+  });
+
+  it('rejects an expired token', async () => {
+    const expired = await handMade({ expiresAt: Math.floor(Date.now() / 1000) - 10 });
+    expect(await tokens.verify(expired)).toBeNull();
+  });
+
+  it('pins the algorithm: alg "none" and HS512 with the right secret are both rejected', async () => {
+    const unsecured = new UnsecuredJWT({ tid: claims.tenantId })
+      .setSubject(claims.userId)
+      .setIssuer('atrium')
+      .setAudience('atrium-api')
+      .setExpirationTime('10m')
+      .encode();
+    expect(JSON.parse(Buffer.from(unsecured.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'none' });
+    expect(await tokens.verify(unsecured)).toBeNull();
+    expect(await tokens.verify(await handMade({ alg: 'HS512' }))).toBeNull();
+  });
+
+  it('rejects garbage and tokens without the tenant claim', async () => {
+    expect(await tokens.verify('')).toBeNull();
+    expect(await tokens.verify('not.a.jwt')).toBeNull();
+    const noTenant = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.userId)
+      .setIssuer('atrium')
+      .setAudience('atrium-api')
+      .setExpirationTime('10m')
+      .sign(key);
+    expect(await tokens.verify(noTenant)).toBeNull();
+  });
+});
