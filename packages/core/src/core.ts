@@ -45,6 +45,33 @@ export const createCore = (ctx: CoreContext) => {
         remove: bind(uc.removeMember),
       },
     },
+    collections: {
+      list: bind(uc.listCollections),
+      get: bind(uc.getCollection),
+      create: bind(uc.createCollection),
+      update: bind(uc.updateCollection),
+      delete: bind(uc.deleteCollection),
+      search: bind(uc.searchCollection),
+    },
+    documents: {
+      list: bind(uc.listDocuments),
+      get: bind(uc.getDocument),
+      create: bind(uc.createDocument),
+      delete: bind(uc.deleteDocument),
+      chunks: bind(uc.listChunks),
+    },
+    jobs: {
+      get: bind(uc.getJob),
+      /** The job handlers, with jobs-table bookkeeping, for whichever process runs jobs. */
+      handlers: () =>
+        uc.trackedHandlers(ctx, {
+          ingest_document: (job, run) => uc.ingestDocument(ctx, job, run),
+        }),
+      recoverUnfinished: bind(uc.recoverUnfinishedJobs),
+    },
+    models: {
+      embedding: () => ctx.embeddings.list().map((m) => ({ id: m.modelId, dimensions: m.dimensions, default: m.modelId === ctx.embeddings.defaultModelId })),
+    },
     tenants: {
       list: bind(uc.listTenants),
       create: bind(uc.createTenant),

@@ -1,17 +1,20 @@
+import { describeBytes } from '@atrium/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { authenticate } from './http/middleware/authenticate.js';
+import { limitBodies } from './http/middleware/body-limit.js';
+import { apiCors } from './http/middleware/cors.js';
 import { httpMetrics } from './http/middleware/metrics.js';
 import { requestId } from './http/middleware/request-id.js';
 import { requestLogger } from './http/middleware/request-logger.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { validationHook } from './http/validation.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { authRoutes } from './routes/auth.js';
 import { docsRoutes } from './routes/docs.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
 import { operationRoutes } from './routes/operations.js';
 import { spaceRoutes } from './routes/spaces.js';
 import { sysadminRoutes } from './routes/sysadmin.js';
@@ -20,6 +23,8 @@ import { userRoutes } from './routes/users.js';
 export const API_VERSION = '1.0.0';
 
 // Routes under /api/v1 that authenticate differently (or not at all).
+const UPLOAD_PATH = /^\/api\/v1\/collections\/[^/]+\/documents\/?$/;
+
 const PUBLIC_API_PREFIXES = ['/api/v1/auth/', '/api/v1/sysadmin/', '/api/v1/widget/'];
 
 /** The HTTP app: transport only. Every route maps a request onto one core use case. */
@@ -32,23 +37,25 @@ export const createApp = (deps: AppDeps) => {
   app.use('*', requestLogger(deps.logger));
   app.use('*', metrics.middleware);
   // Widgets and SDKs call from other origins, so resources may be read cross-origin.
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
+  app.use('*', securityHeaders());
+  app.use('/api/*', apiCors({ origins: deps.corsOrigins ?? '*' }));
+  // Document uploads may be large (ATRIUM_MAX_UPLOAD_MB); every other body is small.
+  const limitJson = bodyLimit({
+    maxSize: deps.maxJsonBytes ?? 1024 * 1024,
+    onError: (c) => problemResponse(c, 413, 'The request body is too large'),
+  });
+  const uploadLimit = deps.maxUploadBytes ?? 50 * 1024 * 1024;
+  const limitUpload = bodyLimit({
+    // Multipart framing adds a little on top of the file itself.
+    maxSize: uploadLimit + 64 * 1024,
+    onError: (c) =>
+      problemResponse(c, 413, `The upload is larger than the ${describeBytes(uploadLimit)} limit`, {
+        code: 'file_too_large',
+      }),
+  });
   app.use(
     '/api/*',
-    cors({
-      origin: deps.corsOrigins ?? '*',
-      allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id'],
-      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.maxJsonBytes ?? 1024 * 1024,
-      onError: (c) => problemResponse(c, 413, 'The request body is too large'),
-    }),
+    limitBodies((c) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? limitUpload : limitJson)),
   );
   app.use('/api/v1/*', async (c, next) => {
     if (PUBLIC_API_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
@@ -61,6 +68,7 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', userRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
   app.route('/', spaceRoutes(deps));
+  app.route('/', knowledgeRoutes(deps));
   app.route('/', sysadminRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -20,30 +20,44 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   const instance = await createAtrium({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    redisUrl: config.redisUrl,
     jwtSecret: config.jwtSecret,
-  });
-  const bootstrap = await instance.core.tenants.bootstrap({
-    adminEmail: config.adminEmail,
-    adminPassword: config.adminPassword,
+    models: config.models,
+    settings: { maxUploadBytes: config.maxUploadBytes },
   });
   let shuttingDown = false;
+  let bootstrapped = false;
   const app = createApp({
     core: instance.core,
     logger,
     ready: async () => {
       if (shuttingDown) throw new Error('shutting down');
-      await instance.database.ping();
+      if (!bootstrapped) throw new Error('starting up');
+      await instance.ping();
     },
     sysadminKey: config.sysadminKey,
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
+    maxUploadBytes: config.maxUploadBytes,
   });
 
-  const server: ServerType = await new Promise((resolve, reject) => {
+  const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, ...(config.host && { hostname: config.host }) }, () => resolve(s));
-    s.once('error', reject);
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use; set PORT to another port`) : error),
+    );
+  }).catch(async (error: unknown) => {
+    await instance.close(0);
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
+  // Only once the port is ours: a failed start must not create an owner whose
+  // generated password nobody ever saw.
+  const bootstrap = await instance.core.tenants.bootstrap({
+    adminEmail: config.adminEmail,
+    adminPassword: config.adminPassword,
+  });
+  bootstrapped = true;
 
   const shutdown = async (graceMs = 10_000): Promise<void> => {
     if (shuttingDown) return;

@@ -17,6 +17,12 @@ export interface User {
   updatedAt: Date;
 }
 
+/** A user together with their tenant: what authentication loads, and what `getMe` answers. */
+export interface UserWithTenant {
+  user: User;
+  tenant: Tenant;
+}
+
 /** A user row together with its password hash; never leaves core's use cases. */
 export interface UserWithSecret extends User {
   passwordHash: string;
@@ -60,6 +66,13 @@ export interface Actor {
   apiKeyId?: string;
   /** API keys scoped to one assistant carry it here. */
   assistantId?: string | null;
+  /**
+   * The user and tenant as `authenticate` found them (at most the authentication cache's
+   * TTL old, ADR 0011), so that `getMe` needs no second lookup. Only `authenticate` sets
+   * it, as a non-enumerable property: it stays out of logs, JSON and object spreads, and
+   * actors made any other way (tests, jobs, `{ ...actor }`) simply lack it.
+   */
+  readonly loaded?: UserWithTenant;
 }
 
 /** Emails compare case-insensitively; we store them lower-cased and trimmed. */

@@ -10,7 +10,7 @@ const Y = true;
 const N = false;
 const EXPECTED: Record<Action, Row> = {
   'tenant.read': [Y, Y, Y, Y, Y, Y],
-  'users.read': [Y, Y, Y, Y, Y, Y],
+  'users.read': [Y, Y, N, N, N, N],
   'users.manage': [Y, Y, N, N, N, N],
   'spaces.create': [Y, Y, Y, Y, Y, Y],
   'spaces.readAll': [Y, Y, N, N, N, N],

@@ -38,7 +38,7 @@ export type Action = TenantAction | SpaceAction;
 
 const TENANT_PERMISSIONS: Record<TenantAction, readonly TenantRole[]> = {
   'tenant.read': ['owner', 'admin', 'member'],
-  'users.read': ['owner', 'admin', 'member'],
+  'users.read': ['owner', 'admin'],
   'users.manage': ['owner', 'admin'],
   'spaces.create': ['owner', 'admin', 'member'],
   'spaces.readAll': ['owner', 'admin'],

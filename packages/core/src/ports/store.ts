@@ -1,6 +1,7 @@
-import type { ApiKey, RefreshTokenRecord, Tenant, TenantRole, User, UserWithSecret } from '../domain/identity.js';
+import type { ApiKey, RefreshTokenRecord, Tenant, TenantRole, User, UserWithSecret, UserWithTenant } from '../domain/identity.js';
 import type { Page, PageRequest } from '../domain/pagination.js';
 import type { Membership, Space, SpaceRole } from '../domain/spaces.js';
+import type { KnowledgeRepositories, KnowledgeSystemRepository } from './knowledge-store.js';
 
 /**
  * Persistence port. Tenant data is reached only through `forTenant(tenantId)`, whose
@@ -15,7 +16,7 @@ export interface Store {
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
 }
 
-export interface SystemRepository {
+export interface SystemRepository extends KnowledgeSystemRepository {
   countTenants(): Promise<number>;
   listTenants(page: PageRequest): Promise<Page<Tenant>>;
   createTenant(tenant: Tenant): Promise<Tenant>;
@@ -52,12 +53,14 @@ export interface NewApiKey extends Omit<ApiKey, 'tenantId' | 'lastUsedAt' | 'rev
 
 export interface NewRefreshToken extends Omit<RefreshTokenRecord, 'tenantId' | 'rotatedAt' | 'revokedAt'> {}
 
-export interface TenantRepositories {
+export interface TenantRepositories extends KnowledgeRepositories {
   readonly tenantId: string;
   tenant(): Promise<Tenant | null>;
   users: {
     list(page: PageRequest): Promise<Page<User>>;
     get(id: string): Promise<User | null>;
+    /** The user and this tenant in one query (authentication's lookup). */
+    getWithTenant(id: string): Promise<UserWithTenant | null>;
     create(user: NewUser): Promise<User>;
     update(id: string, patch: UserPatch): Promise<User | null>;
     delete(id: string): Promise<boolean>;

@@ -8,3 +8,4 @@ export const actorFor = (user: { id: string; tenantId: string; role: Actor['tena
   via: 'access_token',
 });
 export { testDatabaseTargets, type TestDatabaseTarget } from './databases.js';
+export { testRedis, testRedisUrl, type TestRedis } from './redis.js';

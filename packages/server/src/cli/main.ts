@@ -14,6 +14,15 @@ program
 program.command('migrate').description('Apply database migrations and exit').action(migrateCommand);
 
 program
+  .command('worker')
+  .description('Run a background worker (connected mode: needs DATABASE_URL and REDIS_URL)')
+  .action(async () => {
+    // Loaded on demand: the other commands never need the worker's dependencies.
+    const { runWorker } = await import('@atrium/worker');
+    await runWorker();
+  });
+
+program
   .command('tenants')
   .description('Manage tenants offline (the server need not run)')
   .command('create')

@@ -18,6 +18,8 @@ export interface AppDeps {
   sysadminKey?: string | undefined;
   trustProxy?: boolean;
   corsOrigins?: string[] | '*';
+  /** Largest document upload accepted, in bytes (ATRIUM_MAX_UPLOAD_MB). */
+  maxUploadBytes?: number;
   /** Largest JSON body accepted, in bytes. */
   maxJsonBytes?: number;
 }

@@ -63,11 +63,11 @@ const update = createRoute({
   method: 'patch',
   path: '/api/v1/users/{id}',
   tags,
-  summary: 'Update a user (tenant admins; anyone for their own name, email and password)',
+  summary: 'Update a user (tenant admins; anyone for their own name, email and password — with `currentPassword`)',
   security,
   request: {
     params: UserId,
-    body: jsonBody(z.object({ email, password, name, role: z.enum(TENANT_ROLES) }).partial()),
+    body: jsonBody(z.object({ email, password, currentPassword: password, name, role: z.enum(TENANT_ROLES) }).partial()),
   },
   responses: { 200: jsonResponse(UserSchema, 'The updated user'), ...errorResponses },
 });

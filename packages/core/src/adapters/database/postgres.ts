@@ -5,6 +5,16 @@ import type { AtriumDb, Database } from './connect.js';
 import { migrationsFolder } from './migrations-folder.js';
 import * as schema from './schema/index.js';
 
+/** Drizzle hides the driver's reason in `cause`; the usual one deserves a plain hint. */
+const explainMigrationError = (error: unknown): Error => {
+  const cause = (error as { cause?: { message?: string; code?: string } }).cause;
+  if (cause?.code === '42501' || /extension "vector"/.test(cause?.message ?? ''))
+    return new Error(
+      `Cannot enable pgvector (${cause?.message}). Install pgvector on the server and run "CREATE EXTENSION vector" as a superuser in this database, or connect as a role that may.`,
+    );
+  return cause?.message ? new Error(`Migration failed: ${cause.message}`, { cause: error }) : (error as Error);
+};
+
 // Any constant shared by every Atrium process: serialises migrations across replicas.
 const MIGRATION_LOCK_ID = 727_274_861;
 
@@ -21,7 +31,9 @@ export const openPostgres = async (url: string, maxConnections: number): Promise
       await client.connect();
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-        await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
+        await migrate(drizzle(client), { migrationsFolder: migrationsFolder() }).catch((error: unknown) => {
+          throw explainMigrationError(error);
+        });
       } finally {
         await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
         await client.end();

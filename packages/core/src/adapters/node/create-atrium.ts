@@ -1,20 +1,48 @@
 import { createCore, type AtriumCore } from '../../core.js';
+import { combineEmbeddingModels } from '../../retrieval/embedding-registry.js';
 import { DEFAULT_SETTINGS, type CoreSettings } from '../../services/context.js';
 import { randomBase62 } from '../../services/shared/secrets.js';
 import { createDatabaseStore, openDatabase, type Database } from '../database/index.js';
-import type { Clock, IdGenerator, LoginThrottle, PasswordHasher } from '../../ports/index.js';
+import type { UserWithTenant } from '../../domain/identity.js';
+import type {
+  Cache,
+  Clock,
+  DocumentExtractor,
+  EmbeddingModels,
+  IdGenerator,
+  JobQueue,
+  LoginThrottle,
+  PasswordHasher,
+} from '../../ports/index.js';
+import { inProcessQueue } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
 import { joseAccessTokens } from './jose-access-tokens.js';
 import { loginThrottle } from './login-throttle.js';
+import { memoryCache } from './memory-cache.js';
+
+export interface ModelOptions {
+  openaiApiKey?: string | undefined;
+  openaiBaseUrl?: string | undefined;
+  embeddingModel?: string | undefined;
+  embeddingDimensions?: number | undefined;
+}
 
 export interface CreateAtriumOptions {
   /** PostgreSQL URL (connected mode); unset → PGlite in `dataDir`. */
   databaseUrl?: string | undefined;
   /** Embedded data directory (PGlite lives in `<dataDir>/db`), or `memory://`. */
   dataDir?: string | undefined;
+  /** Redis URL (connected mode): jobs go to BullMQ; unset → in-process queue. */
+  redisUrl?: string | undefined;
+  /**
+   * Whether this process runs jobs. Defaults to true for the in-process queue and false
+   * for BullMQ, where `@atrium/worker` processes do.
+   */
+  runJobs?: boolean;
   /** Access-token signing secret; unset → generated once and kept in the database. */
   jwtSecret?: string | undefined;
+  models?: ModelOptions;
   bcryptCost?: number;
   migrate?: boolean;
   settings?: Partial<CoreSettings>;
@@ -22,39 +50,135 @@ export interface CreateAtriumOptions {
   ids?: IdGenerator;
   hasher?: PasswordHasher;
   loginThrottle?: LoginThrottle;
+  /**
+   * Users (with tenants) behind credentials, kept briefly so that authentication of repeat
+   * callers reads no database; defaults to 2 s and at most 10,000 entries in process memory
+   * (ADR 0011). `memoryCache({ ttlMs: 0, maxEntries: 0 })` turns it off.
+   */
+  authCache?: Cache<UserWithTenant>;
+  embeddings?: EmbeddingModels;
+  extractor?: DocumentExtractor;
+  queue?: JobQueue;
 }
 
 export interface AtriumInstance {
   core: AtriumCore;
   database: Database;
-  close(): Promise<void>;
+  queue: JobQueue;
+  /** Database (and queue) reachable. */
+  ping(): Promise<void>;
+  /** Stops taking jobs, lets running ones finish (up to `graceMs`), closes connections. */
+  close(graceMs?: number): Promise<void>;
 }
 
 const JWT_SECRET_SETTING = 'jwt_secret';
 
-/** Composes a core on Node: the configured database, bcrypt, jose, UUIDv7 ids. */
+/** The authentication cache's defaults: how stale another replica's view may be, and its bound. */
+export const AUTH_CACHE_DEFAULTS = { ttlMs: 2_000, maxEntries: 10_000 } as const;
+
+/** Local models always; OpenAI-compatible models too (and by default) when a key is configured. */
+const embeddingModelsFor = async (models: ModelOptions = {}): Promise<EmbeddingModels> => {
+  const { localEmbeddingModels } = await import('../local/index.js');
+  const local = localEmbeddingModels();
+  if (!models.openaiApiKey) return local;
+  const { openAIEmbeddingModels } = await import('../openai/index.js');
+  const remote = openAIEmbeddingModels({
+    apiKey: models.openaiApiKey,
+    baseURL: models.openaiBaseUrl,
+    defaultModel: models.embeddingModel ?? 'text-embedding-3-small',
+    dimensions: models.embeddingDimensions,
+  });
+  return combineEmbeddingModels(remote.defaultModelId, remote, local);
+};
+
+/**
+ * Extraction in worker threads with time and memory limits. Its module (file-type, yauzl,
+ * csv-parse, …) is loaded with the first upload, not at start-up.
+ */
+const defaultExtractor = (): DocumentExtractor => {
+  let loaded: Promise<DocumentExtractor> | undefined;
+  const extractor = () =>
+    (loaded ??= import('../extraction/index.js').then(({ createIsolatedExtractor }) => createIsolatedExtractor()));
+  return {
+    detect: async (input) => (await extractor()).detect(input),
+    extract: async (input) => (await extractor()).extract(input),
+  };
+};
+
+/**
+ * Login throttling must be shared by replicas, or an attacker spreads attempts across
+ * them: with Redis configured the counters live there.
+ */
+const throttleFor = async (redisUrl: string | undefined): Promise<{ throttle: LoginThrottle; close(): Promise<void> }> => {
+  if (!redisUrl) return { throttle: loginThrottle(), close: async () => {} };
+  const [{ Redis }, { RateLimiterRedis }] = await Promise.all([import('ioredis'), import('rate-limiter-flexible')]);
+  const client = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false });
+  client.on('error', () => {}); // reconnects on its own; readiness reports an outage
+  const throttle = loginThrottle({
+    createLimiter: (o) => new RateLimiterRedis({ storeClient: client, keyPrefix: `atrium_${o.keyPrefix}`, points: o.points, duration: o.duration, blockDuration: o.blockDuration }),
+  });
+  return { throttle, close: async () => void (await client.quit().catch(() => client.disconnect())) };
+};
+
+const queueFor = async (options: CreateAtriumOptions): Promise<JobQueue> => {
+  if (options.queue) return options.queue;
+  if (!options.redisUrl) return inProcessQueue();
+  const { bullmqQueue } = await import('../bullmq/index.js');
+  return bullmqQueue({ redisUrl: options.redisUrl });
+};
+
+/** Composes a core on Node: the configured database, queue and models, bcrypt, jose, UUIDv7 ids. */
 export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<AtriumInstance> => {
   const dataDir = options.dataDir ?? './.atrium';
   const database = await openDatabase({
     url: options.databaseUrl,
     dataDir: dataDir.startsWith('memory://') ? dataDir : `${dataDir.replace(/\/$/, '')}/db`,
   });
+  let queue: JobQueue | null = null;
+  let throttle: { throttle: LoginThrottle; close(): Promise<void> } | null = null;
   try {
     if (options.migrate ?? true) await database.migrate();
     const store = createDatabaseStore(database.db);
     // Replicas share the database, so a generated secret is stored there, once.
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
+    queue = await queueFor(options);
+    throttle = options.loginThrottle ? { throttle: options.loginThrottle, close: async () => {} } : await throttleFor(options.redisUrl);
+    const extractor = options.extractor ?? defaultExtractor();
     const core = createCore({
       store,
       clock: options.clock ?? systemClock(),
       ids: options.ids ?? uuidV7Ids(),
       hasher: options.hasher ?? bcryptHasher(options.bcryptCost ?? 12),
       accessTokens: joseAccessTokens({ secret }),
-      loginThrottle: options.loginThrottle ?? loginThrottle(),
+      authCache: options.authCache ?? memoryCache<UserWithTenant>(AUTH_CACHE_DEFAULTS),
+      loginThrottle: throttle.throttle,
+      embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),
+      extractor,
+      queue,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
     });
-    return { core, database, close: () => database.close() };
+    if (options.runJobs ?? queue.kind === 'in-process') {
+      await queue.process(core.jobs.handlers());
+      await core.jobs.recoverUnfinished();
+    }
+    const activeQueue = queue;
+    const activeThrottle = throttle;
+    return {
+      core,
+      database,
+      queue: activeQueue,
+      async ping() {
+        await Promise.all([database.ping(), activeQueue.ping()]);
+      },
+      async close(graceMs = 10_000) {
+        await activeQueue.close(graceMs);
+        await activeThrottle.close();
+        await database.close();
+      },
+    };
   } catch (error) {
+    await queue?.close(0).catch(() => {});
+    await throttle?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

@@ -1,5 +1,7 @@
-export { createAtrium, type AtriumInstance, type CreateAtriumOptions } from './create-atrium.js';
+export { createAtrium, AUTH_CACHE_DEFAULTS, type AtriumInstance, type CreateAtriumOptions } from './create-atrium.js';
+export { memoryCache, type MemoryCacheOptions } from './memory-cache.js';
 export { bcryptHasher } from './bcrypt-hasher.js';
 export { joseAccessTokens, type JoseAccessTokensOptions } from './jose-access-tokens.js';
 export { loginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 export { uuidV7Ids, systemClock } from './ids.js';
+export { loadConfig, ConfigError, type Config, type Env } from './config.js';

@@ -88,4 +88,64 @@ describe('joseAccessTokens', () => {
       .sign(key);
     expect(await tokens.verify(noTenant)).toBeNull();
   });
+
+  describe('remembering verified tokens', () => {
+    /** A signer whose clock the test sets, starting now. */
+    const clocked = (rememberVerified?: number) => {
+      const clock = { ms: Date.now() };
+      return { clock, tokens: joseAccessTokens({ secret: SECRET, now: () => clock.ms, ...(rememberVerified !== undefined && { rememberVerified }) }) };
+    };
+
+    it('accepts a remembered token only until its exp, exactly as jose does', async () => {
+      const { clock, tokens: t } = clocked();
+      const token = await handMade({ expiresAt: Math.floor(clock.ms / 1000) + 60 });
+      expect(await t.verify(token)).toEqual(claims);
+      const exp = (Math.floor(clock.ms / 1000) + 60) * 1000;
+      clock.ms = exp - 1;
+      expect(await t.verify(token)).toEqual(claims); // remembered, still valid
+      clock.ms = exp;
+      expect(await t.verify(token)).toBeNull(); // remembered, now expired
+      expect(await t.verify(token)).toBeNull(); // and forgotten: jose says the same
+      const fresh = joseAccessTokens({ secret: SECRET, now: () => exp });
+      expect(await fresh.verify(token)).toBeNull();
+    });
+
+    it('still rejects every altered copy of a remembered token', async () => {
+      const { tokens: t } = clocked();
+      const token = await t.sign(claims);
+      expect(await t.verify(token)).toEqual(claims);
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const i = Math.floor(signature.length / 2);
+      const tampered = signature.slice(0, i) + (signature[i] === 'A' ? 'B' : 'A') + signature.slice(i + 1);
+      expect(await t.verify(`${header}.${payload}.${tampered}`)).toBeNull();
+      expect(await t.verify(`${header}.${payload}.`)).toBeNull();
+      expect(await t.verify(token)).toEqual(claims);
+    });
+
+    it('never remembers a rejected token', async () => {
+      const { clock, tokens: t } = clocked();
+      const early = await new SignJWT({ tid: claims.tenantId })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.userId)
+        .setIssuer('atrium')
+        .setAudience('atrium-api')
+        .setNotBefore(Math.floor(clock.ms / 1000) + 30)
+        .setExpirationTime(Math.floor(clock.ms / 1000) + 600)
+        .sign(key);
+      expect(await t.verify(early)).toBeNull();
+      clock.ms += 31_000;
+      expect(await t.verify(early)).toEqual(claims);
+      expect(await t.verify(await handMade({ issuer: 'evil' }))).toBeNull();
+    });
+
+    it('works the same with remembering turned off', async () => {
+      const { clock, tokens: t } = clocked(0);
+      const token = await t.sign(claims);
+      expect(await t.verify(token)).toEqual(claims);
+      expect(await t.verify(token)).toEqual(claims);
+      clock.ms += 16 * 60 * 1000;
+      expect(await t.verify(token)).toBeNull();
+    });
+  });
 });
+

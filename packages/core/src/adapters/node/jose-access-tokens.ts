@@ -1,4 +1,6 @@
-import { jwtVerify, SignJWT } from 'jose';
+import { createHash } from 'node:crypto';
+import { SignJWT } from 'jose/jwt/sign';
+import { jwtVerify } from 'jose/jwt/verify';
 import type { AccessTokenClaims, AccessTokenSigner } from '../../ports/index.js';
 
 export interface JoseAccessTokensOptions {
@@ -6,19 +8,67 @@ export interface JoseAccessTokensOptions {
   issuer?: string;
   audience?: string;
   ttlSeconds?: number;
+  /**
+   * How many verified tokens to remember, so that a caller's next request with the same
+   * token skips the signature check (0 turns it off). Default 10,000.
+   */
+  rememberVerified?: number;
+  /** The current time in ms (tests). */
+  now?: () => number;
 }
 
 // One algorithm, pinned on both sides: a token claiming `none` or RS256 is rejected.
 const ALGORITHM = 'HS256';
 
+interface Verified {
+  claims: AccessTokenClaims;
+  /** The token's `exp`, in ms. */
+  expiresAtMs: number;
+}
+
+/**
+ * Access tokens are HS256 JWTs, signed and checked with jose (algorithm pinned, issuer,
+ * audience and expiry checked).
+ *
+ * Checking is a pure function of the token text and the time: so a token that passed is
+ * remembered (by its SHA-256, never compared in the clear) with its claims and expiry, and
+ * the same text is accepted again without jose until its `exp`, exactly when jose would
+ * accept it (`exp` is re-checked against the clock on every request, the same way jose
+ * does). Tokens without `exp` and tokens that failed are never remembered. This takes
+ * WebCrypto's HMAC job, the largest cost of an authenticated request, off repeat requests.
+ * Whether the user still exists is not part of this: authentication looks that up after.
+ */
 export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenSigner => {
-  const key = new TextEncoder().encode(options.secret);
+  // Imported once as an HMAC-SHA-256 CryptoKey: given the raw bytes, jose would import a
+  // key on every sign and verify. The key can only ever be used for HS256.
+  let imported: Promise<CryptoKey> | undefined;
+  const key = () =>
+    (imported ??= crypto.subtle.importKey('raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]));
   const issuer = options.issuer ?? 'atrium';
   const audience = options.audience ?? 'atrium-api';
   const ttlSeconds = options.ttlSeconds ?? 15 * 60;
+  const now = options.now ?? Date.now;
+  const capacity = options.rememberVerified ?? 10_000;
+
+  // Insertion-ordered: the first entry is the oldest, evicted when full.
+  const verified = new Map<string, Verified>();
+  const fingerprint = (token: string) => createHash('sha256').update(token).digest('base64url');
+  const remember = (id: string, entry: Verified) => {
+    if (capacity <= 0) return;
+    while (verified.size >= capacity) {
+      const oldest = verified.keys().next();
+      if (oldest.done) break;
+      verified.delete(oldest.value);
+    }
+    verified.set(id, entry);
+  };
+
   return {
     ttlSeconds,
-    sign: ({ userId, tenantId }) =>
+    sign: async ({ userId, tenantId }) =>
       new SignJWT({ tid: tenantId })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setSubject(userId)
@@ -26,12 +76,27 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
         .setAudience(audience)
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
-        .sign(key),
+        .sign(await key()),
     async verify(token): Promise<AccessTokenClaims | null> {
+      const id = capacity > 0 ? fingerprint(token) : '';
+      const known = capacity > 0 ? verified.get(id) : undefined;
+      if (known) {
+        // jose: expired when exp <= floor(now / 1000), i.e. when now >= exp * 1000.
+        if (now() < known.expiresAtMs) return known.claims;
+        verified.delete(id);
+        return null;
+      }
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], issuer, audience });
+        const { payload } = await jwtVerify(token, await key(), {
+          algorithms: [ALGORITHM],
+          issuer,
+          audience,
+          currentDate: new Date(now()),
+        });
         if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string') return null;
-        return { userId: payload.sub, tenantId: payload.tid };
+        const claims: AccessTokenClaims = Object.freeze({ userId: payload.sub, tenantId: payload.tid });
+        if (typeof payload.exp === 'number') remember(id, { claims, expiresAtMs: payload.exp * 1000 });
+        return claims;
       } catch {
         return null;
       }

@@ -1,6 +1,7 @@
 import { conflict, notFound } from '../../domain/errors.js';
 import { normalizeEmail, type Tenant, type User } from '../../domain/identity.js';
 import type { Page, PageRequest } from '../../domain/pagination.js';
+import { forgetTenant } from '../auth/auth-cache.js';
 import type { CoreContext } from '../context.js';
 import { randomBase62 } from '../shared/secrets.js';
 import { assertValid, checkEmail, checkName, checkPassword } from '../shared/validation.js';
@@ -49,6 +50,8 @@ export const listTenants = (ctx: CoreContext, page: PageRequest): Promise<Page<T
 /** Removes the tenant and, by cascade, everything it owns. */
 export const deleteTenant = async (ctx: CoreContext, tenantId: string): Promise<void> => {
   if (!(await ctx.store.system.deleteTenant(tenantId))) throw notFound('Tenant');
+  // Its users' access tokens stop working with the next request.
+  forgetTenant(ctx);
 };
 
 export interface BootstrapInput {

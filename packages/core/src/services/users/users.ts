@@ -1,16 +1,20 @@
-import { conflict, forbidden, notFound } from '../../domain/errors.js';
+import { conflict, forbidden, invalid, notFound } from '../../domain/errors.js';
 import { canAssignTenantRole, can } from '../../domain/policy.js';
-import { normalizeEmail, type Actor, type Tenant, type TenantRole, type User } from '../../domain/identity.js';
+import { normalizeEmail, type Actor, type TenantRole, type User, type UserWithTenant } from '../../domain/identity.js';
+import { forgetUser } from '../auth/auth-cache.js';
 import type { Page, PageRequest } from '../../domain/pagination.js';
 import type { CoreContext } from '../context.js';
 import { requireTenant } from '../shared/access.js';
 import { assertValid, checkEmail, checkName, checkPassword } from '../shared/validation.js';
 
-export const getMe = async (ctx: CoreContext, actor: Actor): Promise<{ user: User; tenant: Tenant }> => {
-  const repos = ctx.store.forTenant(actor.tenantId);
-  const [user, tenant] = await Promise.all([repos.users.get(actor.userId), repos.tenant()]);
-  if (!user || !tenant) throw notFound('User');
-  return { user, tenant };
+/** The caller and their tenant: as authentication loaded them when it did, else read now. */
+export const getMe = async (ctx: CoreContext, actor: Actor): Promise<UserWithTenant> => {
+  const loaded = actor.loaded;
+  if (loaded && loaded.user.id === actor.userId && loaded.tenant.id === actor.tenantId)
+    return { user: loaded.user, tenant: loaded.tenant };
+  const found = await ctx.store.forTenant(actor.tenantId).users.getWithTenant(actor.userId);
+  if (!found) throw notFound('User');
+  return found;
 };
 
 export const listUsers = (ctx: CoreContext, actor: Actor, page: PageRequest): Promise<Page<User>> => {
@@ -52,6 +56,8 @@ export const createUser = async (ctx: CoreContext, actor: Actor, input: CreateUs
 export interface UpdateUserInput {
   email?: string;
   password?: string;
+  /** Required when users change their own password, so a stolen session cannot. */
+  currentPassword?: string;
   name?: string;
   role?: TenantRole;
 }
@@ -64,7 +70,7 @@ export const updateUser = async (
   input: UpdateUserInput,
 ): Promise<User> => {
   assertValid([checkEmail(input.email), checkPassword(input.password), checkName(input.name)]);
-  return ctx.store.transaction(async (tx) => {
+  const updated = await ctx.store.transaction(async (tx) => {
     const repos = tx.forTenant(actor.tenantId);
     const target = await repos.users.get(userId);
     if (!target) throw notFound('User');
@@ -76,6 +82,11 @@ export const updateUser = async (
       if (!manages || !canAssignTenantRole(actor.tenantRole, input.role)) throw forbidden('You cannot assign this role');
       if (target.role === 'owner' && (await repos.users.countByRole('owner')) <= 1)
         throw conflict('last_owner', 'A tenant must keep at least one owner');
+    }
+    if (self && input.password !== undefined) {
+      const stored = await tx.system.findUserByEmail(target.email);
+      const ok = input.currentPassword !== undefined && stored && (await ctx.hasher.verify(input.currentPassword, stored.passwordHash));
+      if (!ok) throw invalid([{ path: 'currentPassword', message: 'Give your current password to set a new one' }]);
     }
     const email = input.email === undefined ? undefined : normalizeEmail(input.email);
     if (email !== undefined && email !== target.email && (await tx.system.findUserByEmail(email)))
@@ -93,6 +104,9 @@ export const updateUser = async (
     if (input.password !== undefined) await repos.refreshTokens.revokeAllForUser(userId, now);
     return updated;
   });
+  // Committed: the next request of this user authenticates with the new role.
+  forgetUser(ctx, actor.tenantId, userId);
+  return updated;
 };
 
 export const deleteUser = async (ctx: CoreContext, actor: Actor, userId: string): Promise<void> => {
@@ -106,4 +120,6 @@ export const deleteUser = async (ctx: CoreContext, actor: Actor, userId: string)
       throw conflict('last_owner', 'A tenant must keep at least one owner');
     await repos.users.delete(userId);
   });
+  // Committed: the user's access tokens stop working with the next request.
+  forgetUser(ctx, actor.tenantId, userId);
 };

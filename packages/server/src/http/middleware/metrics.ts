@@ -31,9 +31,12 @@ export const httpMetrics = (): HttpMetrics => {
   const middleware = createMiddleware<AppEnv>(async (c, next) => {
     const end = duration.startTimer();
     await next();
-    const route = c.res.status === 404 && routePath(c, -1).endsWith('*') ? 'unmatched' : routePath(c, -1);
-    end({ method: c.req.method, route });
-    requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    const status = c.res.status;
+    const matched = routePath(c, -1);
+    const route = status === 404 && matched.endsWith('*') ? 'unmatched' : matched;
+    const method = c.req.method;
+    end({ method, route });
+    requests.inc({ method, route, status: String(status) });
   });
   return { registry, middleware };
 };

@@ -10,7 +10,9 @@ import type { AppEnv } from '../env.js';
 export const requestLogger = (logger: Logger) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const started = performance.now();
-    const child = logger.child({ requestId: c.get('requestId') });
+    // A silent logger writes nothing, so it needs no per-request child (pino serialises a
+    // child's bindings, through redaction, as it is made).
+    const child = logger.level === 'silent' ? logger : logger.child({ requestId: c.get('requestId') });
     c.set('logger', child);
     await next();
     const status = c.res.status;

@@ -3,11 +3,14 @@ import type { ApiKey, RefreshTokenRecord, Tenant, UserWithSecret } from '../../.
 import type { Page, PageRequest } from '../../../domain/pagination.js';
 import type { SystemRepository } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
-import { apiKeys, refreshTokens, systemSettings, tenants, users } from '../schema/index.js';
+import { refreshTokens, systemSettings, tenants, users } from '../schema/index.js';
 import { decodeCursor, isId, toPage } from './shared.js';
 import { toApiKey, toUser } from './rows.js';
+import { knowledgeSystemRepository } from './knowledge.js';
+import { preparedQueries } from './prepared.js';
 
 export const systemRepository = (db: AtriumDb): SystemRepository => ({
+  ...knowledgeSystemRepository(db),
   async countTenants() {
     const [row] = await db.select({ n: count() }).from(tenants);
     return row?.n ?? 0;
@@ -41,7 +44,7 @@ export const systemRepository = (db: AtriumDb): SystemRepository => ({
     return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
   },
   async findApiKeyByHash(hash): Promise<ApiKey | null> {
-    const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hash));
+    const [row] = await preparedQueries(db).apiKeyByHash.execute({ hash });
     return row ? toApiKey(row) : null;
   },
   async findRefreshTokenByHash(hash): Promise<RefreshTokenRecord | null> {

@@ -5,6 +5,8 @@ import type { AtriumDb } from '../connect.js';
 import { apiKeys, refreshTokens, spaceMemberships, spaces, tenants, users } from '../schema/index.js';
 import { decodeCursor, isId, toPage } from './shared.js';
 import { toApiKey, toMembership, toUser } from './rows.js';
+import { knowledgeRepositories } from './knowledge.js';
+import { preparedQueries } from './prepared.js';
 
 /**
  * Repositories bound to one tenant. Every statement below carries `tenant_id = $tenant`
@@ -20,6 +22,7 @@ export const tenantRepositories = (db: AtriumDb, tenantId: string): TenantReposi
 
   return {
     tenantId,
+    ...knowledgeRepositories(db, tenantId, inTenant),
     async tenant() {
       const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
       return row ?? null;
@@ -39,6 +42,11 @@ export const tenantRepositories = (db: AtriumDb, tenantId: string): TenantReposi
         if (!isId(id)) return null;
         const [row] = await db.select().from(users).where(inTenant(users, eq(users.id, id)));
         return row ? toUser(row) : null;
+      },
+      async getWithTenant(id) {
+        if (!isId(id)) return null;
+        const [row] = await preparedQueries(db).userWithTenant.execute({ tenantId, id });
+        return row ? { user: toUser(row.user), tenant: row.tenant } : null;
       },
       async create(user) {
         const [row] = await db

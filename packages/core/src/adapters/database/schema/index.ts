@@ -5,3 +5,7 @@ export { refreshTokens } from './identity/refresh-tokens.js';
 export { spaces } from './spaces/spaces.js';
 export { spaceMemberships } from './spaces/memberships.js';
 export { systemSettings } from './system/settings.js';
+export { collections } from './knowledge/collections.js';
+export { documents, documentBlobs } from './knowledge/documents.js';
+export { chunks } from './knowledge/chunks.js';
+export { jobs } from './jobs/jobs.js';

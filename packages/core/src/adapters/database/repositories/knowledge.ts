@@ -1,0 +1,444 @@
+import { asc, count, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Job, JobKind, JobStatus } from '../../../domain/jobs.js';
+import type {
+  Chunk,
+  ChunkMetadata,
+  Collection,
+  DocumentCounts,
+  DocumentFormat,
+  DocumentStatus,
+  KnowledgeDocument,
+  SearchHit,
+  SourceType,
+} from '../../../domain/knowledge.js';
+import type { KnowledgeRepositories } from '../../../ports/index.js';
+import type { AtriumDb } from '../connect.js';
+import { chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
+import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
+import { decodeCursor, encodeCursor, isId, toPage } from './shared.js';
+
+type CollectionRow = typeof collections.$inferSelect;
+type DocumentRow = typeof documents.$inferSelect;
+type JobRow = typeof jobs.$inferSelect;
+
+export const toCollection = (r: CollectionRow): Collection => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  spaceId: r.spaceId,
+  name: r.name,
+  description: r.description,
+  embeddingModel: r.embeddingModel,
+  embeddingDimensions: r.embeddingDimensions,
+  chunking: { chunkTokens: r.chunkTokens, overlapTokens: r.overlapTokens },
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export const toDocument = (r: DocumentRow): KnowledgeDocument => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  spaceId: r.spaceId,
+  collectionId: r.collectionId,
+  title: r.title,
+  sourceType: r.sourceType as SourceType,
+  source: r.source,
+  format: r.format as DocumentFormat | null,
+  byteSize: r.byteSize,
+  contentHash: r.contentHash,
+  status: r.status as DocumentStatus,
+  error: r.error,
+  chunkCount: r.chunkCount,
+  tokenCount: r.tokenCount,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export const toJob = (r: JobRow): Job => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  kind: r.kind as JobKind,
+  status: r.status as JobStatus,
+  progress: r.progress,
+  error: r.error,
+  attempts: r.attempts,
+  payload: r.payload,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+});
+
+// The stored metadata also carries the joined heading text, which the generated
+// full-text column indexes; the domain shape does not include it.
+const toStoredMetadata = (m: ChunkMetadata): ChunkMetadataColumn & { headingText: string } => ({
+  ...m,
+  headingText: m.headingPath.join(' '),
+});
+const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): ChunkMetadata => {
+  const { headingText: _derived, ...rest } = m;
+  return rest;
+};
+
+/** Past 2000 dimensions HNSW needs half precision (pgvector's limit for `vector`). */
+const vectorType = (dims: number): SQL => sql.raw(dims > 2000 ? 'halfvec' : 'vector');
+
+const dimensionsLiteral = (dims: number): SQL => {
+  if (!Number.isInteger(dims) || dims < 1 || dims > 16000) throw new Error(`Invalid embedding dimension ${dims}`);
+  return sql.raw(String(dims));
+};
+
+interface HitRow {
+  id: string;
+  document_id: string;
+  collection_id: string;
+  text: string;
+  metadata: ChunkMetadataColumn;
+  title: string;
+  score: number | string;
+  [key: string]: unknown;
+}
+
+const toHit = (r: HitRow): SearchHit => ({
+  chunkId: r.id,
+  documentId: r.document_id,
+  collectionId: r.collection_id,
+  documentTitle: r.title,
+  text: r.text,
+  score: Number(r.score),
+  metadata: fromStoredMetadata(typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata),
+});
+
+/** Both drivers return `{ rows }` from `execute`. */
+const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
+
+export const knowledgeRepositories = (
+  db: AtriumDb,
+  tenantId: string,
+  inTenant: (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined,
+): KnowledgeRepositories => {
+  const afterId = (column: PgColumn, cursor: string | null | undefined) => {
+    const after = decodeCursor(cursor);
+    return after ? gt(column, after) : undefined;
+  };
+  const validIds = (ids: string[]) => ids.filter(isId);
+
+  return {
+    collections: {
+      async list(spaceId, page) {
+        if (!isId(spaceId)) return { data: [], nextCursor: null };
+        const rows = await db
+          .select()
+          .from(collections)
+          .where(inTenant(collections, eq(collections.spaceId, spaceId), afterId(collections.id, page.cursor)))
+          .orderBy(asc(collections.id))
+          .limit(page.limit + 1);
+        return toPage(rows.map(toCollection), page, (c) => c.id);
+      },
+      async get(id) {
+        if (!isId(id)) return null;
+        const [row] = await db.select().from(collections).where(inTenant(collections, eq(collections.id, id)));
+        return row ? toCollection(row) : null;
+      },
+      async create(c) {
+        const [row] = await db
+          .insert(collections)
+          .values({
+            id: c.id,
+            tenantId,
+            spaceId: c.spaceId,
+            name: c.name,
+            description: c.description,
+            embeddingModel: c.embeddingModel,
+            embeddingDimensions: c.embeddingDimensions,
+            chunkTokens: c.chunking.chunkTokens,
+            overlapTokens: c.chunking.overlapTokens,
+            createdAt: c.createdAt,
+            updatedAt: c.updatedAt,
+          })
+          .returning();
+        return toCollection(row!);
+      },
+      async update(id, { now, chunking, ...patch }) {
+        if (!isId(id)) return null;
+        const [row] = await db
+          .update(collections)
+          .set({
+            ...patch,
+            ...(chunking && { chunkTokens: chunking.chunkTokens, overlapTokens: chunking.overlapTokens }),
+            updatedAt: now,
+          })
+          .where(inTenant(collections, eq(collections.id, id)))
+          .returning();
+        return row ? toCollection(row) : null;
+      },
+      async delete(id) {
+        if (!isId(id)) return false;
+        const rows = await db
+          .delete(collections)
+          .where(inTenant(collections, eq(collections.id, id)))
+          .returning({ id: collections.id });
+        return rows.length > 0;
+      },
+      async countDocuments(id): Promise<DocumentCounts> {
+        const counts: DocumentCounts = { queued: 0, processing: 0, ready: 0, failed: 0, total: 0 };
+        if (!isId(id)) return counts;
+        const rows = await db
+          .select({ status: documents.status, n: count() })
+          .from(documents)
+          .where(inTenant(documents, eq(documents.collectionId, id)))
+          .groupBy(documents.status);
+        for (const r of rows) {
+          counts[r.status as DocumentStatus] = r.n;
+          counts.total += r.n;
+        }
+        return counts;
+      },
+    },
+
+    documents: {
+      async list(collectionId, page, filter) {
+        if (!isId(collectionId)) return { data: [], nextCursor: null };
+        const rows = await db
+          .select()
+          .from(documents)
+          .where(
+            inTenant(
+              documents,
+              eq(documents.collectionId, collectionId),
+              filter.status ? eq(documents.status, filter.status) : undefined,
+              afterId(documents.id, page.cursor),
+            ),
+          )
+          .orderBy(asc(documents.id))
+          .limit(page.limit + 1);
+        return toPage(rows.map(toDocument), page, (d) => d.id);
+      },
+      async get(id) {
+        if (!isId(id)) return null;
+        const [row] = await db.select().from(documents).where(inTenant(documents, eq(documents.id, id)));
+        return row ? toDocument(row) : null;
+      },
+      async lock(id) {
+        if (!isId(id)) return null;
+        const [row] = await db
+          .select()
+          .from(documents)
+          .where(inTenant(documents, eq(documents.id, id)))
+          .for('update');
+        return row ? toDocument(row) : null;
+      },
+      async findByContentHash(collectionId, contentHash) {
+        if (!isId(collectionId)) return null;
+        const [row] = await db
+          .select()
+          .from(documents)
+          .where(inTenant(documents, eq(documents.collectionId, collectionId), eq(documents.contentHash, contentHash)))
+          .orderBy(desc(documents.id))
+          .limit(1);
+        return row ? toDocument(row) : null;
+      },
+      async create(d) {
+        const [row] = await db
+          .insert(documents)
+          .values({ ...d, tenantId })
+          .returning();
+        return toDocument(row!);
+      },
+      async setProgress(id, { now, ...progress }) {
+        if (!isId(id)) return null;
+        const [row] = await db
+          .update(documents)
+          .set({ ...progress, updatedAt: now })
+          .where(inTenant(documents, eq(documents.id, id)))
+          .returning();
+        return row ? toDocument(row) : null;
+      },
+      async delete(id) {
+        if (!isId(id)) return false;
+        const rows = await db
+          .delete(documents)
+          .where(inTenant(documents, eq(documents.id, id)))
+          .returning({ id: documents.id });
+        return rows.length > 0;
+      },
+      async putBlob(id, bytes) {
+        await db
+          .insert(documentBlobs)
+          .values({ documentId: id, bytes })
+          .onConflictDoUpdate({ target: documentBlobs.documentId, set: { bytes } });
+      },
+      async getBlob(id) {
+        if (!isId(id)) return null;
+        // Join through documents so the tenant scope applies to blobs too.
+        const [row] = await db
+          .select({ bytes: documentBlobs.bytes })
+          .from(documentBlobs)
+          .innerJoin(documents, eq(documents.id, documentBlobs.documentId))
+          .where(inTenant(documents, eq(documents.id, id)));
+        return row ? new Uint8Array(row.bytes) : null;
+      },
+    },
+
+    chunks: {
+      async list(documentId, page) {
+        if (!isId(documentId)) return { data: [], nextCursor: null };
+        // Chunks page by ordinal, which is dense and ordered within a document.
+        const after = page.cursor ? Number(Buffer.from(page.cursor, 'base64url').toString('utf8')) : -1;
+        if (!Number.isInteger(after)) return { data: [], nextCursor: null };
+        const rows = await db
+          .select({
+            id: chunks.id,
+            documentId: chunks.documentId,
+            collectionId: chunks.collectionId,
+            ordinal: chunks.ordinal,
+            text: chunks.text,
+            tokenCount: chunks.tokenCount,
+            metadata: chunks.metadata,
+          })
+          .from(chunks)
+          .where(inTenant(chunks, eq(chunks.documentId, documentId), gt(chunks.ordinal, after)))
+          .orderBy(asc(chunks.ordinal))
+          .limit(page.limit + 1);
+        const data: Chunk[] = rows.slice(0, page.limit).map((r) => ({ ...r, metadata: fromStoredMetadata(r.metadata) }));
+        const last = data.at(-1);
+        return { data, nextCursor: rows.length > page.limit && last ? encodeCursor(String(last.ordinal)) : null };
+      },
+      async replaceForDocument(documentId, collectionId, dims, newChunks) {
+        await db.delete(chunks).where(inTenant(chunks, eq(chunks.documentId, documentId)));
+        // Batched inserts keep statements under the parameter limit and memory flat.
+        for (let i = 0; i < newChunks.length; i += 200) {
+          await db.insert(chunks).values(
+            newChunks.slice(i, i + 200).map((c) => ({
+              id: c.id,
+              tenantId,
+              collectionId,
+              documentId,
+              ordinal: c.ordinal,
+              text: c.text,
+              tokenCount: c.tokenCount,
+              metadata: toStoredMetadata(c.metadata),
+              embeddingDims: dims,
+              embedding: c.embedding,
+            })),
+          );
+        }
+      },
+      async searchVector({ collectionIds, dimensions, embedding, limit }) {
+        const ids = validIds(collectionIds);
+        if (ids.length === 0 || limit < 1) return [];
+        const dims = dimensionsLiteral(dimensions);
+        const type = vectorType(dimensions);
+        const vector = `[${embedding.join(',')}]`;
+        return db.transaction(async (tx) => {
+          // pgvector 0.8: keep scanning the HNSW graph until enough rows pass the
+          // collection filter, instead of returning too few results.
+          await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+          await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(40, limit * 2))}, true)`);
+          const result = await tx.execute(sql`
+            with nearest as (
+              select c.id, c.document_id, c.collection_id, c.text, c.metadata,
+                     (c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims}) as distance
+              from chunks c
+              where c.embedding_dims = ${dims}
+                and c.tenant_id = ${tenantId}
+                and c.collection_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+              order by distance
+              limit ${limit}
+            )
+            select n.id, n.document_id, n.collection_id, n.text, n.metadata, d.title, 1 - n.distance as score
+            from nearest n join documents d on d.id = n.document_id
+            order by n.distance`);
+          return rowsOf<HitRow>(result).map(toHit);
+        });
+      },
+      async searchKeyword({ collectionIds, terms, limit }) {
+        const ids = validIds(collectionIds);
+        // Terms are plain words (letters and digits), so joining them with | is safe tsquery syntax.
+        const words = terms.filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
+        if (ids.length === 0 || words.length === 0 || limit < 1) return [];
+        const result = await db.execute(sql`
+          with q as (select to_tsquery('english', ${words.join(' | ')}) as query)
+          select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
+                 ts_rank_cd(c.search_vector, q.query, 1) as score
+          from chunks c
+          join documents d on d.id = c.document_id
+          cross join q
+          where c.tenant_id = ${tenantId}
+            and c.collection_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
+            and c.search_vector @@ q.query
+          order by score desc, c.id
+          limit ${limit}`);
+        return rowsOf<HitRow>(result).map(toHit);
+      },
+    },
+
+    jobs: {
+      async get(id) {
+        if (!isId(id)) return null;
+        const [row] = await db.select().from(jobs).where(inTenant(jobs, eq(jobs.id, id)));
+        return row ? toJob(row) : null;
+      },
+      async create(job) {
+        const [row] = await db
+          .insert(jobs)
+          .values({
+            id: job.id,
+            tenantId,
+            spaceId: job.spaceId,
+            kind: job.kind,
+            status: job.status,
+            payload: job.payload,
+            createdAt: job.createdAt,
+            updatedAt: job.createdAt,
+          })
+          .returning();
+        return toJob(row!);
+      },
+      async update(id, { now, ...update }) {
+        if (!isId(id)) return null;
+        const [row] = await db
+          .update(jobs)
+          .set({ ...update, updatedAt: now })
+          .where(inTenant(jobs, eq(jobs.id, id)))
+          .returning();
+        return row ? toJob(row) : null;
+      },
+      async latestForDocument(documentId) {
+        if (!isId(documentId)) return null;
+        const [row] = await db
+          .select()
+          .from(jobs)
+          .where(inTenant(jobs, sql`${jobs.payload}->>'documentId' = ${documentId}`))
+          .orderBy(desc(jobs.createdAt))
+          .limit(1);
+        return row ? toJob(row) : null;
+      },
+      async spaceOf(id) {
+        if (!isId(id)) return null;
+        const [row] = await db.select({ spaceId: jobs.spaceId }).from(jobs).where(inTenant(jobs, eq(jobs.id, id)));
+        return row?.spaceId ?? null;
+      },
+    },
+  };
+};
+
+export const knowledgeSystemRepository = (db: AtriumDb) => ({
+  async ensureVectorIndex(dimensions: number) {
+    const dims = dimensionsLiteral(dimensions);
+    const type = vectorType(dimensions);
+    const ops = sql.raw(dimensions > 2000 ? 'halfvec_cosine_ops' : 'vector_cosine_ops');
+    await db.execute(
+      sql`create index if not exists ${sql.raw(`chunks_embedding_hnsw_${dimensions}`)} on chunks using hnsw ((embedding::${type}(${dims})) ${ops}) where embedding_dims = ${dims}`,
+    );
+  },
+  async unfinishedJobs(limit: number): Promise<Job[]> {
+    const rows = await db
+      .select()
+      .from(jobs)
+      .where(inArray(jobs.status, ['queued', 'running']))
+      .orderBy(asc(jobs.createdAt))
+      .limit(limit);
+    return rows.map(toJob);
+  },
+});

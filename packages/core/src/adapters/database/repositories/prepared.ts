@@ -1,0 +1,36 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { AtriumDb } from '../connect.js';
+import { apiKeys, tenants, users } from '../schema/index.js';
+
+/**
+ * The lookups authentication makes on every request, as drizzle prepared queries: the SQL
+ * is built once per database handle instead of per call, and node-postgres prepares it
+ * once per connection (named statements). PGlite ignores the name, but still skips the
+ * query building. Repositories are created per request (and per transaction), so the
+ * prepared queries are kept per `db` here rather than in the repository objects.
+ */
+const build = (db: AtriumDb) => ({
+  /** Scoped like every tenant query: `users.tenant_id = $tenantId`. */
+  userWithTenant: db
+    .select({ user: users, tenant: tenants })
+    .from(users)
+    .innerJoin(tenants, eq(tenants.id, users.tenantId))
+    .where(and(eq(users.tenantId, sql.placeholder('tenantId')), eq(users.id, sql.placeholder('id'))))
+    .prepare('atrium_user_with_tenant'),
+  apiKeyByHash: db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, sql.placeholder('hash')))
+    .prepare('atrium_api_key_by_hash'),
+});
+
+const cache = new WeakMap<AtriumDb, ReturnType<typeof build>>();
+
+export const preparedQueries = (db: AtriumDb): ReturnType<typeof build> => {
+  let queries = cache.get(db);
+  if (!queries) {
+    queries = build(db);
+    cache.set(db, queries);
+  }
+  return queries;
+};

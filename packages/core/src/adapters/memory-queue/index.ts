@@ -1,0 +1,1 @@
+export { inProcessQueue, type InProcessQueueOptions } from './in-process-queue.js';

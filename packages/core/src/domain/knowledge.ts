@@ -1,0 +1,97 @@
+/** Knowledge: collections of documents, split into chunks that carry embeddings and full-text vectors. */
+
+export const DOCUMENT_STATUSES = ['queued', 'processing', 'ready', 'failed'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+export const SEARCH_MODES = ['hybrid', 'vector', 'keyword'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+export const DOCUMENT_FORMATS = ['pdf', 'docx', 'html', 'markdown', 'text', 'csv'] as const;
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+
+export const SOURCE_TYPES = ['file', 'text', 'url', 'crawl'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export interface ChunkingSettings {
+  /** Target chunk size in tokens (cl100k_base). */
+  chunkTokens: number;
+  /** Tokens repeated from the end of one chunk at the start of the next. */
+  overlapTokens: number;
+}
+
+export const DEFAULT_CHUNKING: ChunkingSettings = { chunkTokens: 400, overlapTokens: 60 };
+export const CHUNK_TOKENS_RANGE = { min: 64, max: 2048 } as const;
+
+export interface Collection {
+  id: string;
+  tenantId: string;
+  spaceId: string;
+  name: string;
+  description: string | null;
+  /** Pinned at creation: every chunk in the collection is embedded with this model. */
+  embeddingModel: string;
+  embeddingDimensions: number;
+  chunking: ChunkingSettings;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DocumentCounts {
+  queued: number;
+  processing: number;
+  ready: number;
+  failed: number;
+  total: number;
+}
+
+export interface KnowledgeDocument {
+  id: string;
+  tenantId: string;
+  spaceId: string;
+  collectionId: string;
+  title: string;
+  sourceType: SourceType;
+  /** Where it came from: the URL, or the uploaded file's name. */
+  source: string | null;
+  /** Detected from the bytes, not the declared type. Null until detected. */
+  format: DocumentFormat | null;
+  byteSize: number;
+  /** SHA-256 of the content; identical content is not ingested twice. */
+  contentHash: string;
+  status: DocumentStatus;
+  error: string | null;
+  chunkCount: number;
+  tokenCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ChunkMetadata {
+  /** Headings enclosing the chunk, outermost first. */
+  headingPath: string[];
+  /** 1-based PDF page where the chunk starts. */
+  page?: number;
+  /** Character offsets into the extracted text. */
+  startOffset: number;
+  endOffset: number;
+}
+
+export interface Chunk {
+  id: string;
+  documentId: string;
+  collectionId: string;
+  ordinal: number;
+  text: string;
+  tokenCount: number;
+  metadata: ChunkMetadata;
+}
+
+export interface SearchHit {
+  chunkId: string;
+  documentId: string;
+  collectionId: string;
+  documentTitle: string;
+  text: string;
+  score: number;
+  metadata: ChunkMetadata;
+}

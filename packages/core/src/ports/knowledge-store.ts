@@ -1,0 +1,108 @@
+import type { Job, JobStatus } from '../domain/jobs.js';
+import type {
+  Chunk,
+  ChunkingSettings,
+  ChunkMetadata,
+  Collection,
+  DocumentCounts,
+  DocumentFormat,
+  DocumentStatus,
+  KnowledgeDocument,
+  SearchHit,
+} from '../domain/knowledge.js';
+import type { Page, PageRequest } from '../domain/pagination.js';
+
+export interface CollectionPatch {
+  name?: string;
+  description?: string | null;
+  chunking?: ChunkingSettings;
+  now: Date;
+}
+
+export interface DocumentProgress {
+  status: DocumentStatus;
+  error?: string | null;
+  format?: DocumentFormat | null;
+  chunkCount?: number;
+  tokenCount?: number;
+  title?: string;
+  now: Date;
+}
+
+export interface NewChunk extends Omit<Chunk, 'collectionId' | 'documentId'> {
+  embedding: number[];
+}
+
+export interface VectorQuery {
+  collectionIds: string[];
+  dimensions: number;
+  embedding: number[];
+  limit: number;
+}
+
+export interface KeywordQuery {
+  collectionIds: string[];
+  /** Search terms (already split into words); matched with OR and ranked by coverage. */
+  terms: string[];
+  limit: number;
+}
+
+export interface JobUpdate {
+  status?: JobStatus;
+  progress?: number;
+  error?: string | null;
+  attempts?: number;
+  startedAt?: Date | null;
+  finishedAt?: Date | null;
+  now: Date;
+}
+
+export interface KnowledgeRepositories {
+  collections: {
+    list(spaceId: string, page: PageRequest): Promise<Page<Collection>>;
+    get(id: string): Promise<Collection | null>;
+    create(collection: Omit<Collection, 'tenantId'>): Promise<Collection>;
+    update(id: string, patch: CollectionPatch): Promise<Collection | null>;
+    delete(id: string): Promise<boolean>;
+    countDocuments(id: string): Promise<DocumentCounts>;
+  };
+  documents: {
+    list(collectionId: string, page: PageRequest, filter: { status?: DocumentStatus }): Promise<Page<KnowledgeDocument>>;
+    get(id: string): Promise<KnowledgeDocument | null>;
+    /** Like `get`, and locks the row until the transaction ends (serialises ingestions). */
+    lock(id: string): Promise<KnowledgeDocument | null>;
+    findByContentHash(collectionId: string, contentHash: string): Promise<KnowledgeDocument | null>;
+    create(document: Omit<KnowledgeDocument, 'tenantId'>): Promise<KnowledgeDocument>;
+    setProgress(id: string, progress: DocumentProgress): Promise<KnowledgeDocument | null>;
+    delete(id: string): Promise<boolean>;
+    putBlob(id: string, bytes: Uint8Array): Promise<void>;
+    getBlob(id: string): Promise<Uint8Array | null>;
+  };
+  chunks: {
+    list(documentId: string, page: PageRequest): Promise<Page<Chunk>>;
+    /** Replaces all chunks of a document (call inside a transaction). */
+    replaceForDocument(documentId: string, collectionId: string, dims: number, chunks: NewChunk[]): Promise<void>;
+    /** Nearest neighbours by cosine distance, through the per-dimension HNSW index. */
+    searchVector(query: VectorQuery): Promise<SearchHit[]>;
+    /** Full-text matches ranked by PostgreSQL's cover density. */
+    searchKeyword(query: KeywordQuery): Promise<SearchHit[]>;
+  };
+  jobs: {
+    get(id: string): Promise<Job | null>;
+    create(job: Omit<Job, 'tenantId' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'attempts' | 'progress' | 'error'> & { spaceId: string | null }): Promise<Job>;
+    update(id: string, update: JobUpdate): Promise<Job | null>;
+    /** The most recent job for a document, if any. */
+    latestForDocument(documentId: string): Promise<Job | null>;
+    spaceOf(id: string): Promise<string | null>;
+  };
+}
+
+/** Installation-wide, cross-tenant operations for background work. */
+export interface KnowledgeSystemRepository {
+  /** Creates the partial HNSW index for one embedding dimension if it does not exist. */
+  ensureVectorIndex(dimensions: number): Promise<void>;
+  /** Jobs left queued or running (e.g. by a crash), oldest first, for re-enqueueing. */
+  unfinishedJobs(limit: number): Promise<Job[]>;
+}
+
+export type { ChunkMetadata };

@@ -1,0 +1,78 @@
+import { AtriumError } from '../domain/errors.js';
+import type { Collection, SearchHit, SearchMode } from '../domain/knowledge.js';
+import type { EmbeddingModel, EmbeddingModels, TenantRepositories } from '../ports/index.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { queryTerms } from './query-terms.js';
+
+export interface RetrieveInput {
+  collections: Collection[];
+  query: string;
+  topK: number;
+  mode: SearchMode;
+}
+
+/**
+ * The collection's pinned model, if it is configured with the dimension the collection
+ * was created with (changing ATRIUM_EMBEDDING_DIMENSIONS later would otherwise mix
+ * vectors of different sizes).
+ */
+export const usableModel = (embeddings: EmbeddingModels, collection: Collection): EmbeddingModel => {
+  const model = embeddings.get(collection.embeddingModel);
+  if (!model)
+    throw new AtriumError(
+      'unavailable',
+      'embedding_model_unavailable',
+      `The embedding model ${collection.embeddingModel} of collection ${collection.name} is not configured`,
+    );
+  if (model.dimensions !== collection.embeddingDimensions)
+    throw new AtriumError(
+      'unavailable',
+      'embedding_dimension_mismatch',
+      `Collection ${collection.name} holds ${collection.embeddingDimensions}-dimensional vectors but ${model.modelId} is configured for ${model.dimensions}`,
+    );
+  return model;
+};
+
+// Each retriever offers more candidates than asked for, so fusion has room to reorder.
+const candidatesFor = (topK: number) => Math.min(200, Math.max(topK * 4, 40));
+
+/**
+ * Searches a set of collections. Collections are grouped by embedding model, since a
+ * query vector only compares with vectors of its own model; keyword search spans all.
+ */
+export const retrieve = async (
+  repos: TenantRepositories,
+  embeddings: EmbeddingModels,
+  input: RetrieveInput,
+): Promise<SearchHit[]> => {
+  const { collections, query, topK, mode } = input;
+  if (collections.length === 0 || query.trim() === '') return [];
+  const candidates = mode === 'hybrid' ? candidatesFor(topK) : topK;
+
+  const vectorSearch = async (): Promise<SearchHit[]> => {
+    const byModel = new Map<string, Collection[]>();
+    for (const c of collections) byModel.set(c.embeddingModel, [...(byModel.get(c.embeddingModel) ?? []), c]);
+    const lists = await Promise.all(
+      [...byModel.values()].map(async (group) => {
+        const model = usableModel(embeddings, group[0]!);
+        const [embedding] = await model.embed([query]);
+        return repos.chunks.searchVector({
+          collectionIds: group.map((c) => c.id),
+          dimensions: model.dimensions,
+          embedding: embedding!,
+          limit: candidates,
+        });
+      }),
+    );
+    // One model (the usual case) needs no merging; several are merged by cosine score.
+    return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.score - a.score).slice(0, candidates);
+  };
+
+  const keywordSearch = () =>
+    repos.chunks.searchKeyword({ collectionIds: collections.map((c) => c.id), terms: queryTerms(query), limit: candidates });
+
+  if (mode === 'vector') return vectorSearch();
+  if (mode === 'keyword') return keywordSearch();
+  const [vector, keyword] = await Promise.all([vectorSearch(), keywordSearch()]);
+  return reciprocalRankFusion([vector, keyword], topK);
+};

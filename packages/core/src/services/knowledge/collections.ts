@@ -1,0 +1,132 @@
+import { invalid, notFound } from '../../domain/errors.js';
+import type { Actor } from '../../domain/identity.js';
+import {
+  CHUNK_TOKENS_RANGE,
+  DEFAULT_CHUNKING,
+  type ChunkingSettings,
+  type Collection,
+  type DocumentCounts,
+} from '../../domain/knowledge.js';
+import type { SpaceAction } from '../../domain/policy.js';
+import type { Page, PageRequest } from '../../domain/pagination.js';
+import type { TenantRepositories } from '../../ports/index.js';
+import type { CoreContext } from '../context.js';
+import { requireSpace } from '../shared/access.js';
+import { assertValid, checkName } from '../shared/validation.js';
+
+export interface CollectionView extends Collection {
+  documentCounts: DocumentCounts;
+}
+
+/** Loads a collection and checks the actor may do `action` in its space. */
+export const requireCollection = async (
+  repos: TenantRepositories,
+  actor: Actor,
+  collectionId: string,
+  action: SpaceAction,
+): Promise<Collection> => {
+  const collection = await repos.collections.get(collectionId);
+  if (!collection) throw notFound('Collection');
+  try {
+    await requireSpace(repos, actor, collection.spaceId, action);
+  } catch (error) {
+    // The space is invisible to the actor, so is everything in it.
+    if (error instanceof Error && 'kind' in error && error.kind === 'not_found') throw notFound('Collection');
+    throw error;
+  }
+  return collection;
+};
+
+const checkChunking = (chunking: Partial<ChunkingSettings> | undefined) => {
+  if (!chunking) return null;
+  const { chunkTokens = DEFAULT_CHUNKING.chunkTokens, overlapTokens = DEFAULT_CHUNKING.overlapTokens } = chunking;
+  if (chunkTokens < CHUNK_TOKENS_RANGE.min || chunkTokens > CHUNK_TOKENS_RANGE.max)
+    return {
+      path: 'chunking.chunkTokens',
+      message: `Must be between ${CHUNK_TOKENS_RANGE.min} and ${CHUNK_TOKENS_RANGE.max}`,
+    };
+  if (overlapTokens < 0 || overlapTokens >= chunkTokens / 2)
+    return { path: 'chunking.overlapTokens', message: 'Must be at least 0 and less than half of chunkTokens' };
+  return null;
+};
+
+export interface CreateCollectionInput {
+  name: string;
+  description?: string | null;
+  embeddingModel?: string;
+  chunking?: Partial<ChunkingSettings>;
+}
+
+export const createCollection = async (
+  ctx: CoreContext,
+  actor: Actor,
+  spaceId: string,
+  input: CreateCollectionInput,
+): Promise<CollectionView> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  await requireSpace(repos, actor, spaceId, 'knowledge.write');
+  assertValid([checkName(input.name), checkChunking(input.chunking)]);
+  const modelId = input.embeddingModel ?? ctx.embeddings.defaultModelId;
+  const model = ctx.embeddings.get(modelId);
+  if (!model) {
+    const known = ctx.embeddings.list().map((m) => m.modelId);
+    throw invalid([{ path: 'embeddingModel', message: `Unknown embedding model; configured: ${known.join(', ')}` }]);
+  }
+  await ctx.store.system.ensureVectorIndex(model.dimensions);
+  const now = ctx.clock.now();
+  const collection = await repos.collections.create({
+    id: ctx.ids.next(),
+    spaceId,
+    name: input.name.trim(),
+    description: input.description ?? null,
+    embeddingModel: model.modelId,
+    embeddingDimensions: model.dimensions,
+    chunking: { ...DEFAULT_CHUNKING, ...input.chunking },
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { ...collection, documentCounts: { queued: 0, processing: 0, ready: 0, failed: 0, total: 0 } };
+};
+
+export const listCollections = async (
+  ctx: CoreContext,
+  actor: Actor,
+  spaceId: string,
+  page: PageRequest,
+): Promise<Page<Collection>> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  await requireSpace(repos, actor, spaceId, 'knowledge.read');
+  return repos.collections.list(spaceId, page);
+};
+
+export const getCollection = async (ctx: CoreContext, actor: Actor, collectionId: string): Promise<CollectionView> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const collection = await requireCollection(repos, actor, collectionId, 'knowledge.read');
+  return { ...collection, documentCounts: await repos.collections.countDocuments(collectionId) };
+};
+
+export const updateCollection = async (
+  ctx: CoreContext,
+  actor: Actor,
+  collectionId: string,
+  input: { name?: string; description?: string | null; chunking?: Partial<ChunkingSettings> },
+): Promise<CollectionView> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const collection = await requireCollection(repos, actor, collectionId, 'knowledge.write');
+  assertValid([checkName(input.name), checkChunking(input.chunking && { ...collection.chunking, ...input.chunking })]);
+  const updated = await repos.collections.update(collectionId, {
+    ...(input.name !== undefined && { name: input.name.trim() }),
+    ...(input.description !== undefined && { description: input.description }),
+    // New chunking applies to documents ingested from now on.
+    ...(input.chunking && { chunking: { ...collection.chunking, ...input.chunking } }),
+    now: ctx.clock.now(),
+  });
+  if (!updated) throw notFound('Collection');
+  return { ...updated, documentCounts: await repos.collections.countDocuments(collectionId) };
+};
+
+export const deleteCollection = async (ctx: CoreContext, actor: Actor, collectionId: string): Promise<void> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  await requireCollection(repos, actor, collectionId, 'knowledge.write');
+  await repos.collections.delete(collectionId);
+};

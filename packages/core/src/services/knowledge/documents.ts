@@ -1,0 +1,145 @@
+import { AtriumError, invalid, notFound } from '../../domain/errors.js';
+import type { Actor } from '../../domain/identity.js';
+import type { Job } from '../../domain/jobs.js';
+import type { Chunk, DocumentStatus, KnowledgeDocument } from '../../domain/knowledge.js';
+import type { Page, PageRequest } from '../../domain/pagination.js';
+import type { CoreContext } from '../context.js';
+import { recordJob, toQueued } from '../jobs/jobs.js';
+import { describeBytes } from '../shared/public-error.js';
+import { sha256Hex } from '../shared/secrets.js';
+import { requireCollection } from './collections.js';
+
+export type CreateDocumentInput =
+  | { kind: 'text'; title: string; text: string }
+  | { kind: 'file'; bytes: Uint8Array; filename?: string | undefined; title?: string | undefined; declaredType?: string | undefined };
+
+export interface CreatedDocument {
+  document: KnowledgeDocument;
+  job: Job | null;
+  /** True when identical content was already in the collection: nothing new was queued. */
+  duplicate: boolean;
+}
+
+const MAX_TITLE = 300;
+
+const titleFor = (input: CreateDocumentInput): string => {
+  const raw =
+    input.kind === 'text'
+      ? input.title
+      : (input.title ?? input.filename ?? 'Untitled document');
+  return raw.trim().slice(0, MAX_TITLE) || 'Untitled document';
+};
+
+/**
+ * Accepts a document for ingestion: checks size and type (from the bytes), stores the
+ * bytes and a queued job in one transaction, then hands the job to the queue.
+ * Identical content already in the collection is not ingested twice.
+ */
+export const createDocument = async (
+  ctx: CoreContext,
+  actor: Actor,
+  collectionId: string,
+  input: CreateDocumentInput,
+): Promise<CreatedDocument> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const collection = await requireCollection(repos, actor, collectionId, 'knowledge.write');
+  if (input.kind === 'text' && input.text.trim() === '') throw invalid([{ path: 'text', message: 'Must not be empty' }]);
+  const bytes = input.kind === 'text' ? new TextEncoder().encode(input.text) : input.bytes;
+  if (bytes.byteLength === 0) throw invalid([{ path: 'file', message: 'The file is empty' }]);
+  if (bytes.byteLength > ctx.settings.maxUploadBytes)
+    throw new AtriumError(
+      'too_large',
+      'file_too_large',
+      `The document is larger than the ${describeBytes(ctx.settings.maxUploadBytes)} limit`,
+    );
+
+  const format = await ctx.extractor.detect(
+    input.kind === 'text'
+      ? { bytes, declaredType: 'text/plain' }
+      : { bytes, declaredType: input.declaredType, filename: input.filename },
+  );
+  if (!format)
+    throw new AtriumError(
+      'unsupported',
+      'unsupported_media_type',
+      'Unsupported file type: upload PDF, DOCX, HTML, Markdown, CSV or plain text',
+    );
+
+  const contentHash = await sha256Hex(bytes);
+  const existing = await repos.documents.findByContentHash(collectionId, contentHash);
+  if (existing && existing.status !== 'failed') {
+    return { document: existing, job: await repos.jobs.latestForDocument(existing.id), duplicate: true };
+  }
+
+  const now = ctx.clock.now();
+  const { document, job } = await ctx.store.transaction(async (tx) => {
+    const scoped = tx.forTenant(actor.tenantId);
+    const document = await scoped.documents.create({
+      id: ctx.ids.next(),
+      spaceId: collection.spaceId,
+      collectionId,
+      title: titleFor(input),
+      sourceType: input.kind === 'text' ? 'text' : 'file',
+      source: input.kind === 'file' ? (input.filename ?? null) : null,
+      format,
+      byteSize: bytes.byteLength,
+      contentHash,
+      status: 'queued',
+      error: null,
+      chunkCount: 0,
+      tokenCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await scoped.documents.putBlob(document.id, bytes);
+    const job = await recordJob(ctx, tx, actor.tenantId, collection.spaceId, 'ingest_document', { documentId: document.id });
+    return { document, job };
+  });
+  // After commit: a queue that is down leaves the job queued in the table, and it is
+  // picked up again when the queue recovers unfinished jobs.
+  await ctx.queue.enqueue(toQueued(job)).catch(() => {});
+  return { document, job, duplicate: false };
+};
+
+export const listDocuments = async (
+  ctx: CoreContext,
+  actor: Actor,
+  collectionId: string,
+  page: PageRequest,
+  filter: { status?: DocumentStatus },
+): Promise<Page<KnowledgeDocument>> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  await requireCollection(repos, actor, collectionId, 'knowledge.read');
+  return repos.documents.list(collectionId, page, filter);
+};
+
+const requireDocument = async (ctx: CoreContext, actor: Actor, documentId: string, write: boolean) => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const document = await repos.documents.get(documentId);
+  if (!document) throw notFound('Document');
+  try {
+    await requireCollection(repos, actor, document.collectionId, write ? 'knowledge.write' : 'knowledge.read');
+  } catch (error) {
+    if (error instanceof AtriumError && error.kind === 'not_found') throw notFound('Document');
+    throw error;
+  }
+  return { repos, document };
+};
+
+export const getDocument = async (ctx: CoreContext, actor: Actor, documentId: string): Promise<KnowledgeDocument> =>
+  (await requireDocument(ctx, actor, documentId, false)).document;
+
+export const deleteDocument = async (ctx: CoreContext, actor: Actor, documentId: string): Promise<void> => {
+  const { repos } = await requireDocument(ctx, actor, documentId, true);
+  await repos.documents.delete(documentId);
+};
+
+export const listChunks = async (
+  ctx: CoreContext,
+  actor: Actor,
+  documentId: string,
+  page: PageRequest,
+): Promise<Page<Chunk>> => {
+  const { repos } = await requireDocument(ctx, actor, documentId, false);
+  return repos.chunks.list(documentId, page);
+};

@@ -1,0 +1,93 @@
+import { AtriumError, notFound } from '../../domain/errors.js';
+import type { DocumentFormat } from '../../domain/knowledge.js';
+import type { JobRunContext, QueuedJob } from '../../ports/index.js';
+import { chunkDocument, embeddingTextFor } from '../../retrieval/chunking.js';
+import { usableModel } from '../../retrieval/search.js';
+import type { CoreContext } from '../context.js';
+import { isPermanent } from '../jobs/jobs.js';
+import { publicErrorMessage } from '../shared/public-error.js';
+
+// The format was detected from the bytes at upload; telling the extractor keeps text
+// formats (CSV vs plain text) from being guessed differently the second time.
+const DECLARED_TYPE: Record<DocumentFormat, string> = {
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  html: 'text/html',
+  markdown: 'text/markdown',
+  text: 'text/plain',
+  csv: 'text/csv',
+};
+
+/**
+ * The `ingest_document` job: extract → chunk → embed → store. Chunks are replaced in
+ * one transaction with the document's status, so a worker killed at any point leaves
+ * either the old chunks or the new ones, never duplicates.
+ */
+export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobRunContext): Promise<void> => {
+  const repos = ctx.store.forTenant(job.tenantId);
+  const documentId = String(job.payload.documentId);
+  try {
+    const document = await repos.documents.get(documentId);
+    if (!document) return; // deleted while queued: nothing to do
+    const collection = await repos.collections.get(document.collectionId);
+    if (!collection) return;
+    const model = usableModel(ctx.embeddings, collection);
+
+    await repos.documents.setProgress(documentId, { status: 'processing', error: null, now: ctx.clock.now() });
+    const bytes = await repos.documents.getBlob(documentId);
+    if (!bytes) throw notFound('Document content');
+
+    const extracted = await ctx.extractor.extract({
+      bytes,
+      declaredType: document.format ? DECLARED_TYPE[document.format] : undefined,
+      filename: document.source ?? undefined,
+    });
+    await run.progress(0.2);
+
+    // PostgreSQL text cannot hold U+0000; a stray NUL in an otherwise fine text file
+    // must not fail the whole document.
+    const blocks = extracted.blocks.map((b) => ({ ...b, text: b.text.replaceAll('\u0000', '') }));
+    const drafts = chunkDocument(blocks, collection.chunking);
+    if (drafts.length === 0)
+      throw new AtriumError('invalid', 'empty_document', 'No text could be found in this document');
+
+    const embeddings: number[][] = [];
+    const batch = Math.max(1, Math.min(ctx.settings.embeddingBatchSize, model.maxBatchSize));
+    for (let i = 0; i < drafts.length; i += batch) {
+      run.signal.throwIfAborted();
+      const texts = drafts.slice(i, i + batch).map(embeddingTextFor);
+      embeddings.push(...(await model.embed(texts, { signal: run.signal })));
+      await run.progress(0.2 + 0.7 * (Math.min(i + batch, drafts.length) / drafts.length));
+    }
+
+    await ctx.store.transaction(async (tx) => {
+      const scoped = tx.forTenant(job.tenantId);
+      // The row lock serialises two deliveries of one job; a document deleted while we
+      // worked has nothing left to store into.
+      if (!(await scoped.documents.lock(documentId))) return;
+      await scoped.chunks.replaceForDocument(
+        documentId,
+        collection.id,
+        model.dimensions,
+        drafts.map((d, i) => ({ ...d, id: ctx.ids.next(), embedding: embeddings[i]! })),
+      );
+      await scoped.documents.setProgress(documentId, {
+        status: 'ready',
+        error: null,
+        format: extracted.format,
+        chunkCount: drafts.length,
+        tokenCount: drafts.reduce((sum, d) => sum + d.tokenCount, 0),
+        now: ctx.clock.now(),
+      });
+    });
+  } catch (error) {
+    if (run.finalAttempt || isPermanent(error)) {
+      await repos.documents.setProgress(documentId, {
+        status: 'failed',
+        error: publicErrorMessage(error),
+        now: ctx.clock.now(),
+      });
+    }
+    throw error;
+  }
+};

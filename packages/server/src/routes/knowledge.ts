@@ -1,0 +1,265 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AtriumError, DOCUMENT_STATUSES, invalid } from '@atrium/core';
+import type { AppDeps } from '../http/env.js';
+import { createRouter } from '../http/router.js';
+import { errorResponses, IdParam, jsonBody, jsonResponse, PageQuery, pageOf, security } from '../schemas/common.js';
+import {
+  ChunkSchema,
+  chunkJson,
+  CollectionSchema,
+  collectionJson,
+  DocumentSchema,
+  documentJson,
+  hitJson,
+  JobSchema,
+  jobJson,
+  SearchHitSchema,
+  SearchRequestSchema,
+} from '../schemas/knowledge.js';
+
+const tags = ['Knowledge'];
+const SpaceId = IdParam('spaceId');
+const CollectionId = IdParam('collectionId');
+const DocumentId = IdParam('documentId');
+const problem415 = {
+  description: 'Unsupported file type (detected from the bytes)',
+  content: errorResponses[422].content,
+};
+
+const ChunkingInput = z
+  .object({
+    chunkTokens: z.number().int().min(64).max(2048),
+    overlapTokens: z.number().int().min(0).max(1000),
+  })
+  .partial();
+
+const TextDocument = z.object({
+  title: z.string().min(1).max(300),
+  text: z.string().min(1),
+});
+const UrlDocument = z.object({ url: z.url(), title: z.string().min(1).max(300).optional() });
+const FileDocument = z.object({
+  file: z.any().openapi({ type: 'string', format: 'binary', description: 'The document (PDF, DOCX, HTML, Markdown, CSV, text)' }),
+  title: z.string().min(1).max(300).optional(),
+});
+
+const Accepted = z.object({ document: DocumentSchema, job: JobSchema.nullable() }).openapi('AcceptedDocument');
+
+const routes = {
+  listCollections: createRoute({
+    method: 'get',
+    path: '/api/v1/spaces/{spaceId}/collections',
+    tags,
+    summary: "List a space's collections",
+    security,
+    request: { params: SpaceId, query: PageQuery },
+    responses: { 200: jsonResponse(pageOf(CollectionSchema, 'CollectionPage'), 'A page of collections'), ...errorResponses },
+  }),
+  createCollection: createRoute({
+    method: 'post',
+    path: '/api/v1/spaces/{spaceId}/collections',
+    tags,
+    summary: 'Create a collection (its embedding model is pinned for good)',
+    security,
+    request: {
+      params: SpaceId,
+      body: jsonBody(
+        z.object({
+          name: z.string().min(1).max(200),
+          description: z.string().max(2000).nullable().optional(),
+          embeddingModel: z.string().min(1).max(200).optional(),
+          chunking: ChunkingInput.optional(),
+        }),
+      ),
+    },
+    responses: { 201: jsonResponse(CollectionSchema, 'The new collection'), ...errorResponses },
+  }),
+  getCollection: createRoute({
+    method: 'get',
+    path: '/api/v1/collections/{collectionId}',
+    tags,
+    summary: 'Get a collection with document counts by status',
+    security,
+    request: { params: CollectionId },
+    responses: { 200: jsonResponse(CollectionSchema, 'The collection'), ...errorResponses },
+  }),
+  updateCollection: createRoute({
+    method: 'patch',
+    path: '/api/v1/collections/{collectionId}',
+    tags,
+    summary: 'Update a collection (chunking applies to documents ingested afterwards)',
+    security,
+    request: {
+      params: CollectionId,
+      body: jsonBody(
+        z.object({
+          name: z.string().min(1).max(200).optional(),
+          description: z.string().max(2000).nullable().optional(),
+          chunking: ChunkingInput.optional(),
+        }),
+      ),
+    },
+    responses: { 200: jsonResponse(CollectionSchema, 'The updated collection'), ...errorResponses },
+  }),
+  deleteCollection: createRoute({
+    method: 'delete',
+    path: '/api/v1/collections/{collectionId}',
+    tags,
+    summary: 'Delete a collection with its documents and chunks',
+    security,
+    request: { params: CollectionId },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses },
+  }),
+  createDocument: createRoute({
+    method: 'post',
+    path: '/api/v1/collections/{collectionId}/documents',
+    tags,
+    summary: 'Add a document: multipart `file` (+ `title`), or JSON `{title, text}`; ingestion runs as a job',
+    security,
+    request: {
+      params: CollectionId,
+      body: {
+        content: {
+          'multipart/form-data': { schema: FileDocument },
+          'application/json': { schema: z.union([TextDocument, UrlDocument]) },
+        },
+        // Not `required: true`: with it, @hono/zod-openapi runs the JSON *and* the form
+        // validator on every request, so neither content type could pass. Optional, each
+        // runs only for its own content type; the handler refuses any other (415).
+        required: false,
+      },
+    },
+    responses: { 202: jsonResponse(Accepted, 'Accepted; follow the job or the document status'), 415: problem415, ...errorResponses },
+  }),
+  listDocuments: createRoute({
+    method: 'get',
+    path: '/api/v1/collections/{collectionId}/documents',
+    tags,
+    summary: "List a collection's documents",
+    security,
+    request: { params: CollectionId, query: PageQuery.extend({ status: z.enum(DOCUMENT_STATUSES).optional() }) },
+    responses: { 200: jsonResponse(pageOf(DocumentSchema, 'DocumentPage'), 'A page of documents'), ...errorResponses },
+  }),
+  getDocument: createRoute({
+    method: 'get',
+    path: '/api/v1/documents/{documentId}',
+    tags,
+    summary: 'Get a document and its ingestion status',
+    security,
+    request: { params: DocumentId },
+    responses: { 200: jsonResponse(DocumentSchema, 'The document'), ...errorResponses },
+  }),
+  deleteDocument: createRoute({
+    method: 'delete',
+    path: '/api/v1/documents/{documentId}',
+    tags,
+    summary: 'Delete a document and its chunks',
+    security,
+    request: { params: DocumentId },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses },
+  }),
+  listChunks: createRoute({
+    method: 'get',
+    path: '/api/v1/documents/{documentId}/chunks',
+    tags,
+    summary: "A document's chunks in order",
+    security,
+    request: { params: DocumentId, query: PageQuery },
+    responses: { 200: jsonResponse(pageOf(ChunkSchema, 'ChunkPage'), 'A page of chunks'), ...errorResponses },
+  }),
+  search: createRoute({
+    method: 'post',
+    path: '/api/v1/collections/{collectionId}/search',
+    tags,
+    summary: 'Search a collection (hybrid by default: vector + full text, fused by reciprocal rank)',
+    security,
+    request: { params: CollectionId, body: jsonBody(SearchRequestSchema) },
+    responses: {
+      200: jsonResponse(z.object({ data: z.array(SearchHitSchema) }).openapi('SearchResults'), 'Best chunks first'),
+      ...errorResponses,
+    },
+  }),
+  getJob: createRoute({
+    method: 'get',
+    path: '/api/v1/jobs/{jobId}',
+    tags,
+    summary: "A background job's status and progress",
+    security,
+    request: { params: IdParam('jobId') },
+    responses: { 200: jsonResponse(JobSchema, 'The job'), ...errorResponses },
+  }),
+};
+
+export const knowledgeRoutes = ({ core }: AppDeps) =>
+  createRouter()
+    .openapi(routes.listCollections, async (c) => {
+      const page = await core.collections.list(c.get('actor'), c.req.valid('param').spaceId, c.req.valid('query'));
+      return c.json({ data: page.data.map(collectionJson), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(routes.createCollection, async (c) => {
+      const created = await core.collections.create(c.get('actor'), c.req.valid('param').spaceId, c.req.valid('json'));
+      return c.json(collectionJson(created), 201);
+    })
+    .openapi(routes.getCollection, async (c) => {
+      return c.json(collectionJson(await core.collections.get(c.get('actor'), c.req.valid('param').collectionId)), 200);
+    })
+    .openapi(routes.updateCollection, async (c) => {
+      const updated = await core.collections.update(c.get('actor'), c.req.valid('param').collectionId, c.req.valid('json'));
+      return c.json(collectionJson(updated), 200);
+    })
+    .openapi(routes.deleteCollection, async (c) => {
+      await core.collections.delete(c.get('actor'), c.req.valid('param').collectionId);
+      return c.body(null, 204);
+    })
+    .openapi(routes.createDocument, async (c) => {
+      const { collectionId } = c.req.valid('param');
+      const actor = c.get('actor');
+      const contentType = (c.req.header('content-type') ?? '').toLowerCase();
+      const isForm = contentType.startsWith('multipart/form-data');
+      if (!isForm && !/^application\/([\w.-]+\+)?json\b/.test(contentType))
+        throw new AtriumError('unsupported', 'unsupported_media_type', 'Send a multipart form with a `file`, or JSON `{title, text}`');
+      let result;
+      if (isForm) {
+        // The route accepts two content types; each validated shape is narrowed here.
+        const form = c.req.valid('form') as z.infer<typeof FileDocument>;
+        const file: unknown = form.file;
+        if (!(file instanceof Blob)) throw invalid([{ path: 'file', message: 'Attach the document as a file field named `file`' }]);
+        if (file instanceof File && file.name.includes('\u0000')) throw invalid([{ path: 'file', message: 'The file name must not contain NUL (U+0000) characters' }]);
+        result = await core.documents.create(actor, collectionId, {
+          kind: 'file',
+          bytes: new Uint8Array(await file.arrayBuffer()),
+          filename: file instanceof File ? file.name : undefined,
+          title: form.title,
+          declaredType: file.type || undefined,
+        });
+      } else {
+        const body = c.req.valid('json') as z.infer<typeof TextDocument> | z.infer<typeof UrlDocument>;
+        if ('url' in body)
+          throw invalid([{ path: 'url', message: 'Documents from URLs arrive with the website crawler, which is not available yet' }]);
+        result = await core.documents.create(actor, collectionId, { kind: 'text', title: body.title, text: body.text });
+      }
+      return c.json({ document: documentJson(result.document), job: result.job ? jobJson(result.job) : null }, 202);
+    })
+    .openapi(routes.listDocuments, async (c) => {
+      const { status, ...page } = c.req.valid('query');
+      const result = await core.documents.list(c.get('actor'), c.req.valid('param').collectionId, page, status ? { status } : {});
+      return c.json({ data: result.data.map(documentJson), nextCursor: result.nextCursor }, 200);
+    })
+    .openapi(routes.getDocument, async (c) => {
+      return c.json(documentJson(await core.documents.get(c.get('actor'), c.req.valid('param').documentId)), 200);
+    })
+    .openapi(routes.deleteDocument, async (c) => {
+      await core.documents.delete(c.get('actor'), c.req.valid('param').documentId);
+      return c.body(null, 204);
+    })
+    .openapi(routes.listChunks, async (c) => {
+      const page = await core.documents.chunks(c.get('actor'), c.req.valid('param').documentId, c.req.valid('query'));
+      return c.json({ data: page.data.map(chunkJson), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(routes.search, async (c) => {
+      const hits = await core.collections.search(c.get('actor'), c.req.valid('param').collectionId, c.req.valid('json'));
+      return c.json({ data: hits.map(hitJson) }, 200);
+    })
+    .openapi(routes.getJob, async (c) => {
+      return c.json(jobJson(await core.jobs.get(c.get('actor'), c.req.valid('param').jobId)), 200);
+    });
