@@ -1,0 +1,10 @@
+const t0 = performance.now(); const c0 = process.cpuUsage();
+const mark = (label: string) => { const c = process.cpuUsage(c0); console.log(`${label.padEnd(40)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall ${((c.user + c.system) / 1000).toFixed(0).padStart(6)} ms CPU (cumulative)`); };
+const server = await import('@atrium/server'); mark('import @atrium/server');
+const { openDatabase } = await import('@atrium/core/database'); mark('import @atrium/core/database');
+const db = await openDatabase({ dataDir: process.argv[2] }); mark('PGlite.create (warm data dir)');
+await db.migrate(); mark('migrate (nothing to do)');
+await db.close(); mark('close');
+const config = server.loadConfig(); mark('loadConfig');
+const running = await server.startServer(config, server.createLogger('silent')); mark('startServer (all of it again)');
+await running.shutdown(1000); mark('shutdown');
