@@ -91,7 +91,19 @@ describe.each(await testDatabaseTargets())('users on $name', (target) => {
     const member = await newUser(h.core, t.actor);
     const a = await login(member.user.email);
     const b = await login(member.user.email);
-    await h.core.users.update(member.actor, member.user.id, { password: 'a brand new password' });
+    // Changing your own password needs the current one, so a stolen session cannot.
+    const refused = await expectAtriumError(
+      h.core.users.update(member.actor, member.user.id, { password: 'a brand new password' }),
+      'invalid',
+      'validation_failed',
+    );
+    expect(refused.details.errors?.map((e) => e.path)).toEqual(['currentPassword']);
+    await expectAtriumError(
+      h.core.users.update(member.actor, member.user.id, { password: 'a brand new password', currentPassword: 'wrong guess!' }),
+      'invalid',
+      'validation_failed',
+    );
+    await h.core.users.update(member.actor, member.user.id, { password: 'a brand new password', currentPassword: PASSWORD });
     for (const s of [a, b])
       await expectAtriumError(h.core.auth.refresh(s.refreshToken), 'unauthenticated', 'invalid_refresh_token');
     await expectAtriumError(login(member.user.email), 'unauthenticated', 'invalid_credentials');

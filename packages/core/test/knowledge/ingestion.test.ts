@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtrium } from '../../src/adapters/node/index.js';
 import { localEmbeddingModels } from '../../src/adapters/local/index.js';
+import { AtriumError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/domain/identity.js';
 import type { Job } from '../../src/domain/jobs.js';
 import type { EmbeddingModel, EmbeddingModels, JobQueue, JobRunContext } from '../../src/ports/index.js';
@@ -50,7 +51,10 @@ const embeddingDouble = () => {
     async embed(texts, options) {
       state.calls++;
       if (state.beforeEmbed) await state.beforeEmbed();
-      if (state.armed && state.calls === state.failOnCall) throw new Error(`The embedding provider failed on call ${state.calls}`);
+      // Adapters report provider failures as AtriumErrors (the port's contract), whose
+      // messages are shown to users; other errors are replaced by a generic line.
+      if (state.armed && state.calls === state.failOnCall)
+        throw new AtriumError('unavailable', 'model_unavailable', `The embedding provider failed on call ${state.calls}`);
       return model.embed(texts, options);
     },
   });

@@ -50,7 +50,8 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
   const issuer = options.issuer ?? 'atrium';
   const audience = options.audience ?? 'atrium-api';
   const ttlSeconds = options.ttlSeconds ?? 15 * 60;
-  const now = options.now ?? Date.now;
+  // Looked up on every call (not captured), so that a replaced global Date is honoured too.
+  const now = options.now ?? (() => Date.now());
   const capacity = options.rememberVerified ?? 10_000;
 
   // Insertion-ordered: the first entry is the oldest, evicted when full.
@@ -91,7 +92,7 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
           algorithms: [ALGORITHM],
           issuer,
           audience,
-          currentDate: new Date(now()),
+          ...(options.now && { currentDate: new Date(options.now()) }),
         });
         if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string') return null;
         const claims: AccessTokenClaims = Object.freeze({ userId: payload.sub, tenantId: payload.tid });
