@@ -375,20 +375,31 @@ interface ProfileNode {
   children?: number[];
 }
 
+/** The package a script belongs to (pnpm paths name peer dependencies too, so only the last node_modules counts). */
+const packageOf = (url: string): string | null => {
+  const at = url.lastIndexOf('/node_modules/');
+  if (at < 0) return null;
+  const [first, second] = url.slice(at + '/node_modules/'.length).split('/');
+  return first?.startsWith('@') ? `${first}/${second}` : (first ?? null);
+};
+
 const categoryOf = (url: string, fn: string): string => {
+  const pkg = packageOf(url);
   if (fn === '(garbage collector)') return 'garbage collection';
   if (fn === '(idle)') return 'idle (waiting: worker threads, database, timers)';
   if (fn === '(program)') return '(program: V8/native, unattributed)';
-  if (url.includes('gpt-tokenizer')) return 'tokenizer (gpt-tokenizer: chunking counts tokens)';
+  if (pkg === 'gpt-tokenizer') return 'tokenizer (gpt-tokenizer: chunking counts tokens)';
   if (/retrieval\/(chunking|segments|tokens)\.ts/.test(url)) return 'chunking (chunking.ts, segments.ts, tokens.ts)';
   if (/adapters\/local\//.test(url)) return 'embedding (local hashing embedder: features, hashing)';
-  if (url.includes('/stemmer/')) return 'embedding (stemmer)';
-  if (url.includes('/pglite/') || url.includes('pglite')) return 'PGlite (WASM PostgreSQL, in-process)';
-  if (/\/(pg|pg-protocol|pg-types|pgpass|pg-pool)\//.test(url)) return 'pg driver';
-  if (url.includes('drizzle-orm')) return 'drizzle-orm';
-  if (url.includes('/tsx/') || url.includes('esbuild')) return 'tsx / esbuild';
+  if (pkg === 'stemmer') return 'embedding (stemmer)';
+  if (pkg?.startsWith('@electric-sql/')) return 'PGlite (WASM PostgreSQL, in-process)';
+  if (pkg && ['pg', 'pg-protocol', 'pg-types', 'pgpass', 'pg-pool', 'pg-connection-string'].includes(pkg)) return 'pg driver';
+  if (pkg === 'drizzle-orm') return 'drizzle-orm';
+  if (pkg === 'tsx' || pkg === 'esbuild' || pkg === 'get-tsconfig') return 'tsx / esbuild';
+  if (/schema\/knowledge\/vector\.ts/.test(url)) return 'vector serialisation (`[${v.join(",")}]`, vector.ts)';
   if (/adapters\/(database|extraction)|services\/|adapters\/memory-queue/.test(url)) return 'Atrium core (services, repositories, extraction host)';
-  if (url.startsWith('node:') || url === '') return 'Node.js internals / native';
+  if (url.startsWith('node:') || url === '') return 'Node.js internals / native (sockets, buffers, streams)';
+  if (pkg) return 'other packages';
   return 'other';
 };
 

@@ -104,8 +104,8 @@ const httpPieces = () => {
   withMiddleware("requestLogger(level 'silent')", requestLogger(silent) as MiddlewareHandler);
   withMiddleware("requestLogger(level 'info', to a no-op stream)", requestLogger(infoToNowhere) as MiddlewareHandler);
   withMiddleware('httpMetrics() (prom-client counter + histogram)', httpMetrics().middleware as MiddlewareHandler);
-  withMiddleware('secureHeaders(...)', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
-  withMiddleware("cors({ origin: '*' ... })", cors({ origin: '*', maxAge: 600 }));
+  withMiddleware('secureHeaders(...) (hono, as Atrium had it)', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
+  withMiddleware("cors({ origin: '*' ... }) (hono, as Atrium had it on every /api request)", cors({ origin: '*', maxAge: 600 }));
   withMiddleware("apiCors (Atrium's: hono/cors only with an Origin header; none here)", apiCors({ origins: '*' }) as MiddlewareHandler);
 };
 

@@ -71,8 +71,8 @@ const main = async () => {
     [
       `A bare Hono \`GET /\` (text "ok") plus one middleware per server process, each loaded with autocannon (${CONNECTIONS} connections, ` +
         `${WARMUP_S} s warm-up, ${DURATION_S} s measured, ${ROUNDS} rounds in alternating order). "server CPU/req" is the server process's CPU time ` +
-        'during the measured window divided by the requests served; "over bare" is what the middleware adds. Rows starting "alt:" are ' +
-        'not in Atrium: they show the same job done without touching `c.res` / `c.req.raw` before the handler.',
+        'during the measured window divided by the requests served; "over bare" is what the middleware adds. Rows saying "as Atrium had it" ' +
+        'are the hono middleware Atrium used before; the row above each is what it uses now for the same job.',
       '',
       table(['middleware', 'server CPU/req', 'over bare', 'req/s', 'errors'], rows),
       '',

@@ -151,53 +151,16 @@ export const markdownCorpus = (totalBytes: number, seed = 42): { name: string; t
 };
 
 
-/**
- * Chunk `index` of a large synthetic collection, deterministic per index (so worker
- * threads can build any slice): 4–9 varied paragraphs (about 1–2 KB, 250–450 tokens, the
- * size the default chunking produces), mostly from one topic, the topics skewed so that
- * some are much more common than others, with a heading path as chunks carry.
- */
-export const syntheticChunk = (material: Material, index: number, seed = 7): { text: string; headingPath: string[] } => {
-  const rng = prng(Math.imul(index + 1, 0x9e3779b1) ^ seed);
-  const { topics, vocabulary } = material;
-  const topic = topics[Math.floor(topics.length * rng.next() ** 1.6)]!;
-  const paragraphs = 4 + rng.int(6);
-  const parts: string[] = [];
-  for (let p = 0; p < paragraphs; p++) parts.push(variedParagraph(rng, rng.next() < 0.8 ? topic : rng.pick(topics), vocabulary));
-  return { text: parts.join('\n\n'), headingPath: [topic.title, titleCase(rng.pick(topic.sections).heading)] };
-};
-
-/**
- * Search-box queries over a synthetic collection of `totalChunks`: a run of 3–7 words
- * from a random chunk (two in three), or 2–4 words of one topic's vocabulary.
- */
-export const syntheticQueries = (material: Material, count: number, totalChunks: number, seed = 99): string[] => {
-  const rng = prng(seed);
-  const queries: string[] = [];
-  while (queries.length < count) {
-    if (rng.next() < 0.67) {
-      const words = syntheticChunk(material, rng.int(totalChunks)).text.match(/[A-Za-z][A-Za-z'-]*/g) ?? [];
-      const length = 3 + rng.int(5);
-      const start = rng.int(Math.max(1, words.length - length));
-      queries.push(words.slice(start, start + length).join(' ').toLowerCase());
-    } else {
-      const topic = rng.pick(material.topics);
-      queries.push(Array.from({ length: 2 + rng.int(3) }, () => rng.pick(topic.words)).join(' '));
-    }
-  }
-  return queries;
-};
-
 // ---------------------------------------------------------------------------------------
 // A diverse corpus: a topic model over a large vocabulary.
 //
-// The fixture-based chunks above recombine ~150 source paragraphs, so 100k of them are
-// near-duplicates of one another and nearest-neighbour distances nearly tie, which is not
-// what a real installation looks like. This generator draws words from a 40 000-word
-// vocabulary (the fixtures' real words first, then pronounceable made-up words) with
-// Zipfian frequencies, and each document from a mixture of two of 1 000 topics, each topic
-// a Zipfian distribution over its own 300 words: chunks of a document share a topic
-// without repeating each other, as real text does.
+// Recombined fixture paragraphs (as markdownCorpus does) are fine for throughput, but 100k
+// chunks of them would be near-duplicates of one another, with nearest-neighbour distances
+// that nearly tie: not what a large installation looks like. This generator draws words
+// from a 40 000-word vocabulary (the fixtures' real words first, then pronounceable
+// made-up words) with Zipfian frequencies, and each document from a mixture of two of
+// 1 000 topics, each topic a Zipfian distribution over its own 300 words: chunks of a
+// document share a topic without repeating each other, as real text does.
 
 const FUNCTION_WORDS = (
   'the of and to a in is that for it as with was on be by this are or from at an which but not have has can ' +

@@ -14,7 +14,7 @@ export const authenticate = async (ctx: CoreContext, credential: string): Promis
 };
 
 /** The actor, with what was loaded attached out of sight for `getMe` (see `Actor.loaded`). */
-const actorFor = (loaded: UserWithTenant, fields: Pick<Actor, 'via' | 'apiKeyId' | 'assistantId'>): Actor => {
+const actorOf = (loaded: UserWithTenant, fields: Pick<Actor, 'via' | 'apiKeyId' | 'assistantId'>): Actor => {
   const { user } = loaded;
   const actor: Actor = { tenantId: user.tenantId, userId: user.id, tenantRole: user.role, ...fields };
   Object.defineProperty(actor, 'loaded', { value: loaded, enumerable: false });
@@ -26,7 +26,7 @@ const authenticateAccessToken = async (ctx: CoreContext, token: string): Promise
   if (!claims) throw unauthenticated('The access token is invalid or expired', 'invalid_token');
   const loaded = await loadUserWithTenant(ctx, claims.tenantId, claims.userId);
   if (!loaded) throw unauthenticated('The access token is invalid or expired', 'invalid_token');
-  return actorFor(loaded, { via: 'access_token' });
+  return actorOf(loaded, { via: 'access_token' });
 };
 
 const authenticateApiKey = async (ctx: CoreContext, key: string): Promise<Actor> => {
@@ -42,5 +42,5 @@ const authenticateApiKey = async (ctx: CoreContext, key: string): Promise<Actor>
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await ctx.store.forTenant(record.tenantId).apiKeys.touch(record.id, now);
   }
-  return actorFor(loaded, { via: 'api_key', apiKeyId: record.id, assistantId: record.assistantId });
+  return actorOf(loaded, { via: 'api_key', apiKeyId: record.id, assistantId: record.assistantId });
 };

@@ -20,4 +20,3 @@ export const hasNoBody = (c: Context): boolean =>
  */
 export const limitBodies = (pick: (c: Context<AppEnv>) => MiddlewareHandler) =>
   createMiddleware<AppEnv>((c, next) => (hasNoBody(c) ? next() : pick(c)(c, next)));
-
