@@ -70,8 +70,31 @@ export const createCore = (ctx: CoreContext) => {
       recoverUnfinished: bind(uc.recoverUnfinishedJobs),
     },
     models: {
-      embedding: () => ctx.embeddings.list().map((m) => ({ id: m.modelId, dimensions: m.dimensions, default: m.modelId === ctx.embeddings.defaultModelId })),
+      list: () => uc.listModels(ctx),
+      embedding: () => uc.listModels(ctx).embedding,
+      /** The assistants an actor may chat with (the OpenAI-compatible model list). */
+      assistants: bind(uc.listUsableAssistants),
     },
+    assistants: {
+      list: bind(uc.listAssistants),
+      get: bind(uc.getAssistant),
+      create: bind(uc.createAssistant),
+      update: bind(uc.updateAssistant),
+      delete: bind(uc.deleteAssistant),
+      /** Starts a chat; see `ChatStream` for how to consume it. */
+      chat: bind(uc.chat),
+      /** The OpenAI-compatible flavour: the client sends the conversation. */
+      complete: bind(uc.completeChat),
+    },
+    conversations: {
+      list: bind(uc.listConversations),
+      get: bind(uc.getConversation),
+      delete: bind(uc.deleteConversation),
+    },
+    messages: {
+      rate: bind(uc.rateMessage),
+    },
+    usage: bind(uc.getUsage),
     tenants: {
       list: bind(uc.listTenants),
       create: bind(uc.createTenant),

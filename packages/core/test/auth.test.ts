@@ -222,13 +222,26 @@ describe.each(await testDatabaseTargets())('auth on $name', (target) => {
 
     it('an assistant-scoped key cannot mint keys', async () => {
       const t = await newTenant(h.core);
-      const scoped = await h.core.apiKeys.create(t.actor, {
-        name: 'assistant',
-        assistantId: '0190a0a0-0000-7000-8000-00000000abcd',
-      });
+      const space = await h.core.spaces.create(t.actor, { name: 'Keys' });
+      const assistant = await h.core.assistants.create(t.actor, space.id, { name: 'Scoped' });
+      const scoped = await h.core.apiKeys.create(t.actor, { name: 'assistant', assistantId: assistant.id });
       const actor = await h.core.auth.authenticate(scoped.key);
-      expect(actor.assistantId).toBe('0190a0a0-0000-7000-8000-00000000abcd');
+      expect(actor.assistantId).toBe(assistant.id);
       await expectAtriumError(h.core.apiKeys.create(actor, { name: 'escalate' }), 'forbidden');
+    });
+
+    it('an assistant-scoped key needs an assistant its maker can use, and dies with it', async () => {
+      const t = await newTenant(h.core);
+      const space = await h.core.spaces.create(t.actor, { name: 'Keys' });
+      const assistant = await h.core.assistants.create(t.actor, space.id, { name: 'Scoped' });
+      const outsider = await newUser(h.core, t.actor);
+      for (const assistantId of ['0190a0a0-0000-7000-8000-00000000abcd', assistant.id]) {
+        const error = await expectAtriumError(h.core.apiKeys.create(outsider.actor, { name: 'k', assistantId }), 'invalid');
+        expect(error.details.errors?.[0]?.path).toBe('assistantId');
+      }
+      const scoped = await h.core.apiKeys.create(t.actor, { name: 'assistant', assistantId: assistant.id });
+      await h.core.assistants.delete(t.actor, assistant.id);
+      await expectAtriumError(h.core.auth.authenticate(scoped.key), 'unauthenticated');
     });
   });
 });

@@ -5,3 +5,5 @@ export type * from './ingestion.js';
 export type * from './jobs.js';
 export type * from './knowledge-store.js';
 export type * from './cache.js';
+export type * from './chat.js';
+export type * from './assistant-store.js';

@@ -61,6 +61,8 @@ export interface KnowledgeRepositories {
   collections: {
     list(spaceId: string, page: PageRequest): Promise<Page<Collection>>;
     get(id: string): Promise<Collection | null>;
+    /** The collections among `ids` that exist, in no particular order. */
+    getMany(ids: string[]): Promise<Collection[]>;
     create(collection: Omit<Collection, 'tenantId'>): Promise<Collection>;
     update(id: string, patch: CollectionPatch): Promise<Collection | null>;
     delete(id: string): Promise<boolean>;

@@ -1,6 +1,7 @@
 import type { ApiKey, RefreshTokenRecord, Tenant, TenantRole, User, UserWithSecret, UserWithTenant } from '../domain/identity.js';
 import type { Page, PageRequest } from '../domain/pagination.js';
 import type { Membership, Space, SpaceRole } from '../domain/spaces.js';
+import type { AssistantRepositories } from './assistant-store.js';
 import type { KnowledgeRepositories, KnowledgeSystemRepository } from './knowledge-store.js';
 
 /**
@@ -53,7 +54,7 @@ export interface NewApiKey extends Omit<ApiKey, 'tenantId' | 'lastUsedAt' | 'rev
 
 export interface NewRefreshToken extends Omit<RefreshTokenRecord, 'tenantId' | 'rotatedAt' | 'revokedAt'> {}
 
-export interface TenantRepositories extends KnowledgeRepositories {
+export interface TenantRepositories extends KnowledgeRepositories, AssistantRepositories {
   readonly tenantId: string;
   tenant(): Promise<Tenant | null>;
   users: {
@@ -71,6 +72,8 @@ export interface TenantRepositories extends KnowledgeRepositories {
     get(id: string): Promise<ApiKey | null>;
     create(key: NewApiKey): Promise<ApiKey>;
     revoke(id: string, at: Date): Promise<boolean>;
+    /** Revokes every live key scoped to the assistant. */
+    revokeForAssistant(assistantId: string, at: Date): Promise<void>;
     touch(id: string, at: Date): Promise<void>;
   };
   refreshTokens: {

@@ -2,6 +2,7 @@ import type { UserWithTenant } from '../domain/identity.js';
 import type {
   AccessTokenSigner,
   Cache,
+  ChatModels,
   Clock,
   DocumentExtractor,
   EmbeddingModels,
@@ -26,6 +27,8 @@ export interface CoreContext {
   authCache: Cache<UserWithTenant>;
   loginThrottle: LoginThrottle;
   embeddings: EmbeddingModels;
+  /** Completion models assistants answer with; the default is ATRIUM_CHAT_MODEL or the local answerer. */
+  chatModels: ChatModels;
   extractor: DocumentExtractor;
   queue: JobQueue;
   settings: CoreSettings;
@@ -37,6 +40,8 @@ export interface CoreSettings {
   maxUploadBytes: number;
   /** Texts sent to the embedding model per call. */
   embeddingBatchSize: number;
+  /** Overrides every chat model's context window, in tokens (ATRIUM_CHAT_CONTEXT_TOKENS). */
+  chatContextTokens?: number | undefined;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {

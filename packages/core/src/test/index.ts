@@ -9,3 +9,14 @@ export const actorFor = (user: { id: string; tenantId: string; role: Actor['tena
 });
 export { testDatabaseTargets, type TestDatabaseTarget } from './databases.js';
 export { testRedis, testRedisUrl, type TestRedis } from './redis.js';
+export {
+  startFakeOpenAI,
+  splitIntoChunks,
+  type FakeOpenAI,
+  type FakeOpenAIBehavior,
+  type FakeOpenAIRequest,
+  type FakeAnswerOptions,
+  type FakeChatCompletionBody,
+  type StartFakeOpenAIOptions,
+} from './fake-openai-server.js';
+export { mockChatModel, mockChatModels, textToChatParts, type MockChatModel, type MockChatModelOptions } from './mock-chat-model.js';

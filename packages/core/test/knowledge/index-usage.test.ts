@@ -16,6 +16,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtriumDb } from '../../src/adapters/database/connect.js';
+import { createDatabaseStore } from '../../src/adapters/database/store.js';
 import type { SearchHit } from '../../src/domain/knowledge.js';
 import type { JobQueue, TenantRepositories } from '../../src/ports/index.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
@@ -101,7 +102,10 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
   const dialect = new PgDialect();
 
   beforeAll(async () => {
-    h = await openHarness(target, { queue: idleQueue, runJobs: false });
+    // Threshold 0: every search goes through HNSW, the path these tests examine (the exact
+    // path for small filters has its own test below). ef_search 40, pgvector's default: at
+    // the production 400 the planner rightly prefers an exact sort for a table this small.
+    h = await openHarness(target, { queue: idleQueue, runJobs: false, searchTuning: { exactSearchMaxRows: 0, hnswEfSearch: 40 } });
     db = h.atrium.database.db;
     const tenant = await newTenant(h.core);
     tenantId = tenant.tenantId;
@@ -184,12 +188,13 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     const { result, statements } = await searchRecorded([big], unitVector(random));
     expect(result).toHaveLength(TOP_K);
     const texts = statements.map((s) => dialect.sqlToQuery(s).sql);
-    expect(texts).toHaveLength(3);
-    expect(texts[0]).toContain("set_config('hnsw.iterative_scan', 'relaxed_order', true)");
-    expect(texts[1]).toContain("set_config('hnsw.ef_search'");
-    expect(texts[2]).toMatch(/from chunks c\s+where c\.embedding_dims = 384/);
-    expect(texts[2]).toMatch(/\(c\.embedding::vector\(384\)\) <=> \$\d+::vector\(384\)/);
-    expect(texts[2]).toMatch(/and c\.tenant_id = \$\d+\s+and c\.collection_id in \(\$\d+::uuid\)/);
+    expect(texts).toHaveLength(4);
+    expect(texts[0]).toMatch(/select count\(\*\)::int as n from \(\s+select 1 from chunks c/);
+    expect(texts[1]).toContain("set_config('hnsw.iterative_scan', 'relaxed_order', true)");
+    expect(texts[2]).toContain("set_config('hnsw.ef_search'");
+    expect(texts[3]).toMatch(/from chunks c\s+where c\.embedding_dims = 384/);
+    expect(texts[3]).toMatch(/\(c\.embedding::vector\(384\)\) <=> \$\d+::vector\(384\)/);
+    expect(texts[3]).toMatch(/and c\.tenant_id = \$\d+\s+and c\.collection_id in \(\$\d+::uuid\)/);
   });
 
   it('EXPLAIN: one collection (98% of the rows) is searched through chunks_embedding_hnsw_384 with the collection filter', async () => {
@@ -253,6 +258,25 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     const withoutIterative = await replay(statements, { extra: [noSort, sql`select set_config('hnsw.iterative_scan', 'off', true)`] });
     expect(withoutIterative.iterative).toBe('off');
     expect(withoutIterative.rows.length).toBeLessThan(TOP_K);
+  });
+
+  it('a filter with few rows behind it is searched exactly, through the collection index, not HNSW', async () => {
+    const exactRepos = createDatabaseStore(db, { exactSearchMaxRows: 100, hnswEfSearch: 40 }).forTenant(tenantId);
+    const query = unitVector(random);
+    const { result, statements } = await recordStatements(db, () =>
+      exactRepos.chunks.searchVector({ collectionIds: [small], dimensions: DIMS, embedding: query, limit: TOP_K }),
+    );
+    expect(result.map((hit) => hit.chunkId)).toEqual(exactNearest([small], query, TOP_K));
+    expect(statements).toHaveLength(2); // the count, then the query: no HNSW settings
+    const { plan } = await explain(statements);
+    expect(plan).not.toMatch(/chunks_embedding_hnsw_384/);
+    expect(plan).not.toMatch(/Seq Scan on chunks/);
+    expect(plan).toMatch(/chunks_collection_idx/);
+    // The big collection is past the threshold: HNSW again.
+    const big10 = await recordStatements(db, () =>
+      exactRepos.chunks.searchVector({ collectionIds: [big], dimensions: DIMS, embedding: query, limit: TOP_K }),
+    );
+    expect((await explain(big10.statements)).plan).toMatch(/Index Scan using chunks_embedding_hnsw_384 on chunks c/);
   });
 
   it('a collection of another tenant is never searched, even when asked for by id', async () => {

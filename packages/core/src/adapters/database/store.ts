@@ -2,6 +2,7 @@ import type { Store, SystemRepository, TenantRepositories } from '../../ports/in
 import type { AtriumDb } from './connect.js';
 import { systemRepository } from './repositories/system.js';
 import { tenantRepositories } from './repositories/tenant.js';
+import type { SearchTuning } from './repositories/knowledge.js';
 import { mapErrors } from './repositories/shared.js';
 
 /** Wraps every repository method so constraint violations surface as domain errors. */
@@ -16,12 +17,12 @@ const withErrorMapping = <T extends object>(target: T): T =>
   });
 
 /** The `Store` port over drizzle, for PostgreSQL and PGlite alike. */
-export const createDatabaseStore = (db: AtriumDb): Store => {
+export const createDatabaseStore = (db: AtriumDb, tuning: SearchTuning = {}): Store => {
   const system: SystemRepository = withErrorMapping(systemRepository(db));
   return {
     system,
-    forTenant: (tenantId: string): TenantRepositories => withErrorMapping(tenantRepositories(db, tenantId)),
+    forTenant: (tenantId: string): TenantRepositories => withErrorMapping(tenantRepositories(db, tenantId, tuning)),
     transaction: (fn) =>
-      mapErrors(() => db.transaction((tx) => fn(createDatabaseStore(tx as unknown as AtriumDb)))),
+      mapErrors(() => db.transaction((tx) => fn(createDatabaseStore(tx as unknown as AtriumDb, tuning)))),
   };
 };

@@ -8,3 +8,10 @@ export {
   type HashingEmbedderOptions,
 } from './hashing-embedder.js';
 export { localEmbeddingModels } from './registry.js';
+export {
+  extractiveAnswerer,
+  extractiveAnswer,
+  localChatModels,
+  LOCAL_EXTRACTIVE_MODEL,
+  type ExtractiveAnswererOptions,
+} from './extractive-answerer.js';

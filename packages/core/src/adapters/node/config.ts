@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
   ATRIUM_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  // Unset: the model catalog's context window for the model (8192 for unknown models).
+  ATRIUM_CHAT_CONTEXT_TOKENS: integer(1024, 10_000_000).optional(),
   ATRIUM_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
   // Unset: the model's native size (1536 for text-embedding-3-small) and no `dimensions` sent.
   ATRIUM_EMBEDDING_DIMENSIONS: integer(1, 16000).optional(),
@@ -77,6 +79,7 @@ export interface Config {
     openaiApiKey: string | undefined;
     openaiBaseUrl: string | undefined;
     chatModel: string;
+    chatContextTokens: number | undefined;
     embeddingModel: string;
     embeddingDimensions: number | undefined;
   };
@@ -117,6 +120,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
       openaiApiKey: e.OPENAI_API_KEY,
       openaiBaseUrl: e.OPENAI_BASE_URL,
       chatModel: e.ATRIUM_CHAT_MODEL,
+      chatContextTokens: e.ATRIUM_CHAT_CONTEXT_TOKENS,
       embeddingModel: e.ATRIUM_EMBEDDING_MODEL,
       embeddingDimensions: e.ATRIUM_EMBEDDING_DIMENSIONS,
     },

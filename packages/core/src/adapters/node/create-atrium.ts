@@ -1,11 +1,13 @@
 import { createCore, type AtriumCore } from '../../core.js';
 import { combineEmbeddingModels } from '../../retrieval/embedding-registry.js';
+import { combineChatModels } from '../../chat/model-registry.js';
 import { DEFAULT_SETTINGS, type CoreSettings } from '../../services/context.js';
 import { randomBase62 } from '../../services/shared/secrets.js';
-import { createDatabaseStore, openDatabase, type Database } from '../database/index.js';
+import { createDatabaseStore, openDatabase, type Database, type SearchTuning } from '../database/index.js';
 import type { UserWithTenant } from '../../domain/identity.js';
 import type {
   Cache,
+  ChatModels,
   Clock,
   DocumentExtractor,
   EmbeddingModels,
@@ -26,6 +28,8 @@ export interface ModelOptions {
   openaiBaseUrl?: string | undefined;
   embeddingModel?: string | undefined;
   embeddingDimensions?: number | undefined;
+  /** The completion model assistants use by default when a provider is configured (ATRIUM_CHAT_MODEL). */
+  chatModel?: string | undefined;
 }
 
 export interface CreateAtriumOptions {
@@ -45,6 +49,8 @@ export interface CreateAtriumOptions {
   models?: ModelOptions;
   bcryptCost?: number;
   migrate?: boolean;
+  /** Vector search tuning (when to search exactly instead of through HNSW). */
+  searchTuning?: SearchTuning;
   settings?: Partial<CoreSettings>;
   clock?: Clock;
   ids?: IdGenerator;
@@ -57,6 +63,7 @@ export interface CreateAtriumOptions {
    */
   authCache?: Cache<UserWithTenant>;
   embeddings?: EmbeddingModels;
+  chatModels?: ChatModels;
   extractor?: DocumentExtractor;
   queue?: JobQueue;
 }
@@ -89,6 +96,20 @@ const embeddingModelsFor = async (models: ModelOptions = {}): Promise<EmbeddingM
     dimensions: models.embeddingDimensions,
   });
   return combineEmbeddingModels(remote.defaultModelId, remote, local);
+};
+
+/** The local extractive answerer always; an OpenAI-compatible provider too (and by default) when a key is configured. */
+const chatModelsFor = async (models: ModelOptions = {}): Promise<ChatModels> => {
+  const { localChatModels } = await import('../local/index.js');
+  const local = localChatModels();
+  if (!models.openaiApiKey) return local;
+  const { openAIChatModels } = await import('../openai/index.js');
+  const remote = openAIChatModels({
+    apiKey: models.openaiApiKey,
+    baseURL: models.openaiBaseUrl,
+    defaultModel: models.chatModel ?? 'gpt-4o-mini',
+  });
+  return combineChatModels(remote.defaultModelId, local, remote);
 };
 
 /**
@@ -138,7 +159,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
   let throttle: { throttle: LoginThrottle; close(): Promise<void> } | null = null;
   try {
     if (options.migrate ?? true) await database.migrate();
-    const store = createDatabaseStore(database.db);
+    const store = createDatabaseStore(database.db, options.searchTuning);
     // Replicas share the database, so a generated secret is stored there, once.
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);
@@ -153,6 +174,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       authCache: options.authCache ?? memoryCache<UserWithTenant>(AUTH_CACHE_DEFAULTS),
       loginThrottle: throttle.throttle,
       embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),
+      chatModels: options.chatModels ?? (await chatModelsFor(options.models)),
       extractor,
       queue,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },

@@ -5,3 +5,5 @@ export {
   type OpenAIEmbeddingModelOptions,
 } from './embedding-model.js';
 export { openAIEmbeddingModels, type OpenAIEmbeddingModelsOptions } from './registry.js';
+export { openAIChatModel, type OpenAIChatModelOptions } from './chat-model.js';
+export { openAIChatModels, type OpenAIChatModelsOptions } from './chat-registry.js';

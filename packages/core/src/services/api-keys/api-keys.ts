@@ -1,4 +1,5 @@
-import { forbidden, invalid, notFound } from '../../domain/errors.js';
+import { AtriumError, forbidden, invalid, notFound } from '../../domain/errors.js';
+import { requireAssistant } from '../assistants/access.js';
 import type { Actor, ApiKey } from '../../domain/identity.js';
 import { can } from '../../domain/policy.js';
 import type { Page, PageRequest } from '../../domain/pagination.js';
@@ -27,6 +28,14 @@ export const createApiKey = async (ctx: CoreContext, actor: Actor, input: Create
   assertValid([checkName(input.name)]);
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
     throw invalid([{ path: 'expiresAt', message: 'Must be in the future' }]);
+  if (input.assistantId) {
+    // Only for an assistant the caller can use: a key never reaches further than its maker.
+    await requireAssistant(ctx.store.forTenant(actor.tenantId), actor, input.assistantId, 'use').catch((error: unknown) => {
+      if (error instanceof AtriumError && error.kind === 'not_found')
+        throw invalid([{ path: 'assistantId', message: 'No such assistant' }]);
+      throw error;
+    });
+  }
   const { key, prefix } = await generateApiKey();
   const created = await ctx.store.forTenant(actor.tenantId).apiKeys.create({
     id: ctx.ids.next(),

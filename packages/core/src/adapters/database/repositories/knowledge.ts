@@ -80,6 +80,25 @@ const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): 
   return rest;
 };
 
+/**
+ * Up to this many chunks behind a filter, vector search compares with all of them (the
+ * ordering expression hides the HNSW index from the planner); beyond it, the index.
+ */
+const EXACT_SEARCH_MAX_ROWS = 20_000;
+export interface SearchTuning {
+  /** Vector search compares with every chunk when at most this many are behind the filter (default 20 000). */
+  exactSearchMaxRows?: number;
+  /** HNSW candidates examined per search, at least 4 × the limit (default 400; pgvector's own default is 40). */
+  hnswEfSearch?: number;
+}
+
+/** HNSW candidates examined per search (pgvector's default is 40). */
+const HNSW_EF_SEARCH = 400;
+/** A term in more than this share of all chunks does not, on its own, make a chunk a keyword match. */
+const COMMON_TERM_SHARE = 0.02;
+/** Below this many chunks, ranking every match is cheap: nothing is left out. */
+const PRUNE_FROM_ROWS = 20_000;
+
 /** Past 2000 dimensions HNSW needs half precision (pgvector's limit for `vector`). */
 const vectorType = (dims: number): SQL => sql.raw(dims > 2000 ? 'halfvec' : 'vector');
 
@@ -116,7 +135,10 @@ export const knowledgeRepositories = (
   db: AtriumDb,
   tenantId: string,
   inTenant: (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined,
+  tuning: SearchTuning = {},
 ): KnowledgeRepositories => {
+  const exactSearchMaxRows = tuning.exactSearchMaxRows ?? EXACT_SEARCH_MAX_ROWS;
+  const efSearch = tuning.hnswEfSearch ?? HNSW_EF_SEARCH;
   const afterId = (column: PgColumn, cursor: string | null | undefined) => {
     const after = decodeCursor(cursor);
     return after ? gt(column, after) : undefined;
@@ -139,6 +161,12 @@ export const knowledgeRepositories = (
         if (!isId(id)) return null;
         const [row] = await db.select().from(collections).where(inTenant(collections, eq(collections.id, id)));
         return row ? toCollection(row) : null;
+      },
+      async getMany(ids) {
+        const valid = validIds(ids);
+        if (valid.length === 0) return [];
+        const rows = await db.select().from(collections).where(inTenant(collections, inArray(collections.id, valid)));
+        return rows.map(toCollection);
       },
       async create(c) {
         const [row] = await db
@@ -330,20 +358,35 @@ export const knowledgeRepositories = (
         const dims = dimensionsLiteral(dimensions);
         const type = vectorType(dimensions);
         const vector = `[${embedding.join(',')}]`;
+        const inCollections = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
         return db.transaction(async (tx) => {
-          // pgvector 0.8: keep scanning the HNSW graph until enough rows pass the
-          // collection filter, instead of returning too few results.
-          await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
-          await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(40, limit * 2))}, true)`);
+          // Few rows behind the filter (an assistant's collections, usually): compare with
+          // every one of them. Exact, so recall is 1, and about as fast as the graph.
+          const [counted] = rowsOf<{ n: number }>(
+            await tx.execute(sql`
+              select count(*)::int as n from (
+                select 1 from chunks c
+                where c.tenant_id = ${tenantId} and c.collection_id in (${inCollections}) and c.embedding_dims = ${dims}
+                limit ${exactSearchMaxRows + 1}) x`),
+          );
+          const exact = Number(counted?.n ?? 0) <= exactSearchMaxRows;
+          if (!exact) {
+            // pgvector 0.8: keep scanning the HNSW graph until enough rows pass the
+            // collection filter, instead of returning too few results; and look at more
+            // candidates than the default 40, which misses many neighbours of short
+            // queries (bench/RESULTS.md, recall sweep).
+            await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+            await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(efSearch, limit * 4))}, true)`);
+          }
+          const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
           const result = await tx.execute(sql`
             with nearest as (
-              select c.id, c.document_id, c.collection_id, c.text, c.metadata,
-                     (c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims}) as distance
+              select c.id, c.document_id, c.collection_id, c.text, c.metadata, ${distance} as distance
               from chunks c
               where c.embedding_dims = ${dims}
                 and c.tenant_id = ${tenantId}
-                and c.collection_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
-              order by distance
+                and c.collection_id in (${inCollections})
+              order by ${exact ? sql`(${distance}) + 0` : sql`distance`}
               limit ${limit}
             )
             select n.id, n.document_id, n.collection_id, n.text, n.metadata, d.title, 1 - n.distance as score
@@ -357,16 +400,40 @@ export const knowledgeRepositories = (
         // Terms are plain words (letters and digits), so joining them with | is safe tsquery syntax.
         const words = terms.filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
         if (ids.length === 0 || words.length === 0 || limit < 1) return [];
+        // Ranking uses every term; matching leaves out the terms that are in more than
+        // COMMON_TERM_SHARE of all chunks (per the planner's statistics of the column),
+        // once the table is big enough for that to matter. Ranking every chunk that holds
+        // a common word was nearly all of the keyword half's time at 100k chunks (ADR 0014);
+        // chunks that hold only common words rank low anyway, and vector search still sees
+        // them. If every term is common, chunks must hold all of them.
         const result = await db.execute(sql`
-          with q as (select to_tsquery('english', ${words.join(' | ')}) as query)
+          with terms as (
+            select t.lexeme,
+                   coalesce(s.freq, 0) > ${COMMON_TERM_SHARE}
+                     and (select reltuples from pg_class where oid = 'chunks'::regclass) >= ${PRUNE_FROM_ROWS} as common
+            from unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}))) as t(lexeme)
+            left join (
+              select e.lexeme, e.freq
+              from pg_stats st,
+                   unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(lexeme, freq)
+              where st.schemaname = current_schema() and st.tablename = 'chunks' and st.attname = 'search_vector'
+            ) s on s.lexeme = t.lexeme
+          ),
+          q as (
+            select to_tsquery('english', ${words.join(' | ')}) as rank_query,
+                   coalesce(
+                     (select string_agg(quote_literal(lexeme), ' | ')::tsquery from terms where not common),
+                     (select string_agg(quote_literal(lexeme), ' & ')::tsquery from terms)
+                   ) as match_query
+          )
           select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
-                 ts_rank_cd(c.search_vector, q.query, 1) as score
+                 ts_rank_cd(c.search_vector, q.rank_query, 1) as score
           from chunks c
           join documents d on d.id = c.document_id
           cross join q
           where c.tenant_id = ${tenantId}
             and c.collection_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})
-            and c.search_vector @@ q.query
+            and c.search_vector @@ q.match_query
           order by score desc, c.id
           limit ${limit}`);
         return rowsOf<HitRow>(result).map(toHit);

@@ -5,14 +5,15 @@ import type { AtriumDb } from '../connect.js';
 import { apiKeys, refreshTokens, spaceMemberships, spaces, tenants, users } from '../schema/index.js';
 import { decodeCursor, isId, toPage } from './shared.js';
 import { toApiKey, toMembership, toUser } from './rows.js';
-import { knowledgeRepositories } from './knowledge.js';
+import { knowledgeRepositories, type SearchTuning } from './knowledge.js';
+import { assistantRepositories } from './assistants.js';
 import { preparedQueries } from './prepared.js';
 
 /**
  * Repositories bound to one tenant. Every statement below carries `tenant_id = $tenant`
  * through `scoped(...)`; there is no method that reaches another tenant's rows.
  */
-export const tenantRepositories = (db: AtriumDb, tenantId: string): TenantRepositories => {
+export const tenantRepositories = (db: AtriumDb, tenantId: string, tuning: SearchTuning = {}): TenantRepositories => {
   const inTenant = (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) =>
     and(eq(table.tenantId, tenantId), ...conditions);
   const afterId = (column: PgColumn, cursor: string | null | undefined) => {
@@ -22,7 +23,8 @@ export const tenantRepositories = (db: AtriumDb, tenantId: string): TenantReposi
 
   return {
     tenantId,
-    ...knowledgeRepositories(db, tenantId, inTenant),
+    ...knowledgeRepositories(db, tenantId, inTenant, tuning),
+    ...assistantRepositories(db, tenantId, inTenant),
     async tenant() {
       const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
       return row ?? null;
@@ -121,6 +123,13 @@ export const tenantRepositories = (db: AtriumDb, tenantId: string): TenantReposi
           .where(inTenant(apiKeys, eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
           .returning({ id: apiKeys.id });
         return rows.length > 0;
+      },
+      async revokeForAssistant(assistantId, at) {
+        if (!isId(assistantId)) return;
+        await db
+          .update(apiKeys)
+          .set({ revokedAt: at })
+          .where(inTenant(apiKeys, eq(apiKeys.assistantId, assistantId), isNull(apiKeys.revokedAt)));
       },
       async touch(id, at) {
         await db.update(apiKeys).set({ lastUsedAt: at }).where(inTenant(apiKeys, eq(apiKeys.id, id)));

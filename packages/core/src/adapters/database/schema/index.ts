@@ -9,3 +9,5 @@ export { collections } from './knowledge/collections.js';
 export { documents, documentBlobs } from './knowledge/documents.js';
 export { chunks } from './knowledge/chunks.js';
 export { jobs } from './jobs/jobs.js';
+export { assistants, assistantCollections } from './assistants/assistants.js';
+export { conversations, messages, messageFeedback, usageRecords } from './conversations/conversations.js';

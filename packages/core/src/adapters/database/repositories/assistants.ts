@@ -1,0 +1,365 @@
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lt, sum, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Assistant } from '../../../domain/assistants.js';
+import type { SearchMode } from '../../../domain/knowledge.js';
+import type {
+  Conversation,
+  ConversationChannel,
+  Feedback,
+  FeedbackRating,
+  FinishReason,
+  Message,
+  MessageRole,
+  UsageReport,
+} from '../../../domain/conversations.js';
+import type { SpaceRole } from '../../../domain/spaces.js';
+import type { AssistantRepositories } from '../../../ports/index.js';
+import type { AtriumDb } from '../connect.js';
+import {
+  assistantCollections,
+  assistants,
+  conversations,
+  messageFeedback,
+  messages,
+  spaceMemberships,
+  usageRecords,
+} from '../schema/index.js';
+import { decodeCursor, isId, toPage } from './shared.js';
+
+type AssistantRow = typeof assistants.$inferSelect;
+type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+const toAssistant = (r: AssistantRow, collectionIds: string[]): Assistant => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  spaceId: r.spaceId,
+  name: r.name,
+  description: r.description,
+  instructions: r.instructions,
+  model: r.model,
+  temperature: r.temperature,
+  maxTokens: r.maxTokens,
+  collectionIds,
+  // Websites arrive with the crawler; until then no assistant links any.
+  websiteIds: [],
+  retrieval: { topK: r.retrievalTopK, mode: r.retrievalMode as SearchMode, minScore: r.retrievalMinScore },
+  published: r.published,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+const toConversation = (r: ConversationRow): Conversation => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  spaceId: r.spaceId,
+  assistantId: r.assistantId,
+  userId: r.userId,
+  visitorId: r.visitorId,
+  channel: r.channel as ConversationChannel,
+  title: r.title,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  conversationId: r.conversationId,
+  role: r.role as MessageRole,
+  content: r.content,
+  references: r.references,
+  citations: r.citations,
+  finishReason: r.finishReason as FinishReason | null,
+  errorCode: r.errorCode,
+  model: r.model,
+  usage:
+    r.promptTokens === null || r.completionTokens === null
+      ? null
+      : { promptTokens: r.promptTokens, completionTokens: r.completionTokens },
+  timings: r.timings,
+  createdAt: r.createdAt,
+});
+
+const toFeedback = (r: typeof messageFeedback.$inferSelect): Feedback => ({
+  messageId: r.messageId,
+  rating: r.rating as FeedbackRating,
+  comment: r.comment,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export const assistantRepositories = (
+  db: AtriumDb,
+  tenantId: string,
+  inTenant: (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined,
+): AssistantRepositories => {
+  /** Linked collection ids per assistant, in the order they were given. */
+  const collectionIdsOf = async (assistantIds: string[]): Promise<Map<string, string[]>> => {
+    const byAssistant = new Map<string, string[]>(assistantIds.map((id) => [id, []]));
+    if (assistantIds.length === 0) return byAssistant;
+    const rows = await db
+      .select({ assistantId: assistantCollections.assistantId, collectionId: assistantCollections.collectionId })
+      .from(assistantCollections)
+      .where(inTenant(assistantCollections, inArray(assistantCollections.assistantId, assistantIds)))
+      .orderBy(asc(assistantCollections.assistantId), asc(assistantCollections.position));
+    for (const r of rows) byAssistant.get(r.assistantId)?.push(r.collectionId);
+    return byAssistant;
+  };
+  const withCollections = async (rows: AssistantRow[]): Promise<Assistant[]> => {
+    const ids = await collectionIdsOf(rows.map((r) => r.id));
+    return rows.map((r) => toAssistant(r, ids.get(r.id) ?? []));
+  };
+  const linkCollections = async (assistantId: string, collectionIds: string[]) => {
+    await db.delete(assistantCollections).where(inTenant(assistantCollections, eq(assistantCollections.assistantId, assistantId)));
+    if (collectionIds.length === 0) return;
+    await db
+      .insert(assistantCollections)
+      .values(collectionIds.map((collectionId, position) => ({ assistantId, collectionId, tenantId, position })));
+  };
+
+  return {
+    assistants: {
+      async list(spaceId, page, filter) {
+        if (!isId(spaceId)) return { data: [], nextCursor: null };
+        const after = decodeCursor(page.cursor);
+        const rows = await db
+          .select()
+          .from(assistants)
+          .where(
+            inTenant(
+              assistants,
+              eq(assistants.spaceId, spaceId),
+              filter.publishedOnly ? eq(assistants.published, true) : undefined,
+              after ? gt(assistants.id, after) : undefined,
+            ),
+          )
+          .orderBy(asc(assistants.id))
+          .limit(page.limit + 1);
+        const { data, nextCursor } = toPage(rows, page, (r) => r.id);
+        return { data: await withCollections(data), nextCursor };
+      },
+      async listForUser(userId, { allSpaces, limit }) {
+        if (!isId(userId)) return [];
+        const rows = await db
+          .select({ assistant: assistants, role: spaceMemberships.role })
+          .from(assistants)
+          .leftJoin(
+            spaceMemberships,
+            and(eq(spaceMemberships.spaceId, assistants.spaceId), eq(spaceMemberships.userId, userId)),
+          )
+          .where(inTenant(assistants, allSpaces ? undefined : isNotNull(spaceMemberships.userId)))
+          .orderBy(asc(assistants.id))
+          .limit(limit);
+        const list = await withCollections(rows.map((r) => r.assistant));
+        return list.map((assistant, i) => ({ assistant, membershipRole: (rows[i]!.role as SpaceRole | null) ?? null }));
+      },
+      async get(id) {
+        if (!isId(id)) return null;
+        const [row] = await db.select().from(assistants).where(inTenant(assistants, eq(assistants.id, id)));
+        return row ? (await withCollections([row]))[0]! : null;
+      },
+      async create(a) {
+        const [row] = await db
+          .insert(assistants)
+          .values({
+            id: a.id,
+            tenantId,
+            spaceId: a.spaceId,
+            name: a.name,
+            description: a.description,
+            instructions: a.instructions,
+            model: a.model,
+            temperature: a.temperature,
+            maxTokens: a.maxTokens,
+            retrievalTopK: a.retrieval.topK,
+            retrievalMode: a.retrieval.mode,
+            retrievalMinScore: a.retrieval.minScore,
+            published: a.published,
+            createdAt: a.createdAt,
+            updatedAt: a.updatedAt,
+          })
+          .returning();
+        await linkCollections(a.id, a.collectionIds);
+        return toAssistant(row!, [...a.collectionIds]);
+      },
+      async update(id, { now, retrieval, collectionIds, ...patch }) {
+        if (!isId(id)) return null;
+        const [row] = await db
+          .update(assistants)
+          .set({
+            ...patch,
+            ...(retrieval && {
+              retrievalTopK: retrieval.topK,
+              retrievalMode: retrieval.mode,
+              retrievalMinScore: retrieval.minScore,
+            }),
+            updatedAt: now,
+          })
+          .where(inTenant(assistants, eq(assistants.id, id)))
+          .returning();
+        if (!row) return null;
+        if (collectionIds) await linkCollections(id, collectionIds);
+        return (await withCollections([row]))[0]!;
+      },
+      async delete(id) {
+        if (!isId(id)) return false;
+        const rows = await db
+          .delete(assistants)
+          .where(inTenant(assistants, eq(assistants.id, id)))
+          .returning({ id: assistants.id });
+        return rows.length > 0;
+      },
+    },
+
+    conversations: {
+      async list(assistantId, page, filter) {
+        if (!isId(assistantId)) return { data: [], nextCursor: null };
+        if (filter.userId !== undefined && !isId(filter.userId)) return { data: [], nextCursor: null };
+        // Newest first: ids are UUIDv7, so id order is creation order.
+        const before = decodeCursor(page.cursor);
+        const rows = await db
+          .select()
+          .from(conversations)
+          .where(
+            inTenant(
+              conversations,
+              eq(conversations.assistantId, assistantId),
+              filter.userId ? eq(conversations.userId, filter.userId) : undefined,
+              before ? lt(conversations.id, before) : undefined,
+            ),
+          )
+          .orderBy(desc(conversations.id))
+          .limit(page.limit + 1);
+        return toPage(rows.map(toConversation), page, (c) => c.id);
+      },
+      async get(id) {
+        if (!isId(id)) return null;
+        const [row] = await db.select().from(conversations).where(inTenant(conversations, eq(conversations.id, id)));
+        return row ? toConversation(row) : null;
+      },
+      async create(c) {
+        const [row] = await db
+          .insert(conversations)
+          .values({ ...c, tenantId })
+          .returning();
+        return toConversation(row!);
+      },
+      async touch(id, now) {
+        if (!isId(id)) return;
+        await db.update(conversations).set({ updatedAt: now }).where(inTenant(conversations, eq(conversations.id, id)));
+      },
+      async delete(id) {
+        if (!isId(id)) return false;
+        const rows = await db
+          .delete(conversations)
+          .where(inTenant(conversations, eq(conversations.id, id)))
+          .returning({ id: conversations.id });
+        return rows.length > 0;
+      },
+    },
+
+    messages: {
+      async list(conversationId, limit) {
+        if (!isId(conversationId)) return [];
+        const rows = await db
+          .select()
+          .from(messages)
+          .where(inTenant(messages, eq(messages.conversationId, conversationId)))
+          .orderBy(desc(messages.id))
+          .limit(limit);
+        return rows.reverse().map(toMessage);
+      },
+      async get(id) {
+        if (!isId(id)) return null;
+        const [row] = await db.select().from(messages).where(inTenant(messages, eq(messages.id, id)));
+        return row ? toMessage(row) : null;
+      },
+      async create(m) {
+        const [row] = await db
+          .insert(messages)
+          .values({
+            id: m.id,
+            tenantId,
+            conversationId: m.conversationId,
+            role: m.role,
+            content: m.content,
+            references: m.references ?? [],
+            citations: m.citations ?? [],
+            finishReason: m.finishReason ?? null,
+            errorCode: m.errorCode ?? null,
+            model: m.model ?? null,
+            promptTokens: m.usage?.promptTokens ?? null,
+            completionTokens: m.usage?.completionTokens ?? null,
+            timings: m.timings ?? null,
+            createdAt: m.createdAt,
+          })
+          .returning();
+        return toMessage(row!);
+      },
+    },
+
+    feedback: {
+      async upsert(f) {
+        const [row] = await db
+          .insert(messageFeedback)
+          .values({ ...f, tenantId })
+          .onConflictDoUpdate({
+            target: messageFeedback.messageId,
+            set: { rating: f.rating, comment: f.comment, updatedAt: f.updatedAt },
+            // Never touch another tenant's row, even through a guessed id.
+            setWhere: eq(messageFeedback.tenantId, tenantId),
+          })
+          .returning();
+        return toFeedback(row!);
+      },
+      async get(messageId) {
+        if (!isId(messageId)) return null;
+        const [row] = await db
+          .select()
+          .from(messageFeedback)
+          .where(inTenant(messageFeedback, eq(messageFeedback.messageId, messageId)));
+        return row ? toFeedback(row) : null;
+      },
+    },
+
+    usage: {
+      async record(r) {
+        await db
+          .insert(usageRecords)
+          .values({ ...r, tenantId })
+          .onConflictDoNothing();
+      },
+      async report(from, to): Promise<UsageReport> {
+        const rows = await db
+          .select({
+            assistantId: usageRecords.assistantId,
+            name: assistants.name,
+            promptTokens: sum(usageRecords.promptTokens),
+            completionTokens: sum(usageRecords.completionTokens),
+            messages: count(),
+          })
+          .from(usageRecords)
+          .leftJoin(assistants, eq(assistants.id, usageRecords.assistantId))
+          .where(inTenant(usageRecords, gte(usageRecords.createdAt, from), lt(usageRecords.createdAt, to)))
+          .groupBy(usageRecords.assistantId, assistants.name)
+          .orderBy(asc(usageRecords.assistantId));
+        const perAssistant = rows.map((r) => ({
+          assistantId: r.assistantId,
+          name: r.name,
+          promptTokens: Number(r.promptTokens ?? 0),
+          completionTokens: Number(r.completionTokens ?? 0),
+          messages: Number(r.messages),
+        }));
+        const total = perAssistant.reduce(
+          (t, a) => ({
+            promptTokens: t.promptTokens + a.promptTokens,
+            completionTokens: t.completionTokens + a.completionTokens,
+            messages: t.messages + a.messages,
+          }),
+          { promptTokens: 0, completionTokens: 0, messages: 0 },
+        );
+        return { from, to, total, assistants: perAssistant };
+      },
+    },
+  };
+};

@@ -1,0 +1,101 @@
+/** Conversations between a user (or a widget visitor) and an assistant, with their messages and feedback. */
+
+export const CONVERSATION_CHANNELS = ['api', 'openai', 'widget'] as const;
+/** Where a conversation came from: the REST API, the OpenAI-compatible endpoint, or the widget. */
+export type ConversationChannel = (typeof CONVERSATION_CHANNELS)[number];
+
+export interface Conversation {
+  id: string;
+  tenantId: string;
+  spaceId: string;
+  assistantId: string;
+  /** The user who owns it; null for anonymous widget visitors. */
+  userId: string | null;
+  /** The anonymous widget visitor who owns it. */
+  visitorId: string | null;
+  channel: ConversationChannel;
+  /** The start of the first question. */
+  title: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const MESSAGE_ROLES = ['user', 'assistant'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
+/**
+ * How generation ended: `stop` (the model finished), `length` (it hit the token limit),
+ * `content_filter`, `aborted` (the client went away: the message is partial) or `error`
+ * (the model failed: the message holds whatever came before).
+ */
+export const FINISH_REASONS = ['stop', 'length', 'content_filter', 'aborted', 'error'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];
+
+/** A retrieved passage given to the model; answers cite it as `[index]`. */
+export interface Reference {
+  /** The chunk's id. */
+  id: string;
+  /** 1-based, as cited in the answer. */
+  index: number;
+  documentId: string;
+  documentTitle: string;
+  url?: string;
+  text: string;
+  score: number;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface ChatTimings {
+  /** Loading history and searching the knowledge. */
+  retrievalMs: number;
+  /** From the request to the first token of the answer; null when no token came. */
+  firstTokenMs: number | null;
+  totalMs: number;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  role: MessageRole;
+  content: string;
+  /** The passages the answer was grounded on (assistant messages). */
+  references: Reference[];
+  /** The reference indexes the answer actually cites, in order of first citation. */
+  citations: number[];
+  /** Assistant messages: how generation ended; null for user messages. */
+  finishReason: FinishReason | null;
+  /** The stable code of the failure when finishReason is `error`. */
+  errorCode: string | null;
+  model: string | null;
+  usage: TokenUsage | null;
+  timings: ChatTimings | null;
+  createdAt: Date;
+}
+
+export const FEEDBACK_RATINGS = ['up', 'down'] as const;
+export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];
+
+export interface Feedback {
+  messageId: string;
+  rating: FeedbackRating;
+  comment: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Tokens used over a period, for the tenant and per assistant. */
+export interface UsageTotals extends TokenUsage {
+  /** Assistant messages (answers) generated. */
+  messages: number;
+}
+
+export interface UsageReport {
+  from: Date;
+  to: Date;
+  total: UsageTotals;
+  assistants: (UsageTotals & { assistantId: string; name: string | null })[];
+}

@@ -1,0 +1,95 @@
+import type { Assistant, RetrievalSettings } from '../domain/assistants.js';
+import type {
+  ChatTimings,
+  Conversation,
+  Feedback,
+  FinishReason,
+  Message,
+  Reference,
+  TokenUsage,
+  UsageReport,
+} from '../domain/conversations.js';
+import type { Page, PageRequest } from '../domain/pagination.js';
+import type { SpaceRole } from '../domain/spaces.js';
+
+export type NewAssistant = Omit<Assistant, 'tenantId' | 'websiteIds'>;
+
+export interface AssistantPatch {
+  name?: string;
+  description?: string | null;
+  instructions?: string;
+  model?: string | null;
+  temperature?: number | null;
+  maxTokens?: number | null;
+  collectionIds?: string[];
+  retrieval?: RetrievalSettings;
+  published?: boolean;
+  now: Date;
+}
+
+/** An assistant with the caller's membership role in its space (null: not a member). */
+export interface AssistantWithRole {
+  assistant: Assistant;
+  membershipRole: SpaceRole | null;
+}
+
+export interface NewMessage {
+  id: string;
+  conversationId: string;
+  role: Message['role'];
+  content: string;
+  references?: Reference[];
+  citations?: number[];
+  finishReason?: FinishReason | null;
+  errorCode?: string | null;
+  model?: string | null;
+  usage?: TokenUsage | null;
+  timings?: ChatTimings | null;
+  createdAt: Date;
+}
+
+export interface NewUsageRecord extends TokenUsage {
+  messageId: string;
+  assistantId: string;
+  model: string;
+  createdAt: Date;
+}
+
+export interface AssistantRepositories {
+  assistants: {
+    list(spaceId: string, page: PageRequest, filter: { publishedOnly?: boolean }): Promise<Page<Assistant>>;
+    /**
+     * Every assistant in the spaces `userId` belongs to (all spaces when `allSpaces`), with
+     * the user's membership role; at most `limit`, oldest first.
+     */
+    listForUser(userId: string, filter: { allSpaces: boolean; limit: number }): Promise<AssistantWithRole[]>;
+    get(id: string): Promise<Assistant | null>;
+    create(assistant: NewAssistant): Promise<Assistant>;
+    update(id: string, patch: AssistantPatch): Promise<Assistant | null>;
+    delete(id: string): Promise<boolean>;
+  };
+  conversations: {
+    /** Newest first; only `userId`'s when given. */
+    list(assistantId: string, page: PageRequest, filter: { userId?: string }): Promise<Page<Conversation>>;
+    get(id: string): Promise<Conversation | null>;
+    create(conversation: Omit<Conversation, 'tenantId'>): Promise<Conversation>;
+    touch(id: string, now: Date): Promise<void>;
+    delete(id: string): Promise<boolean>;
+  };
+  messages: {
+    /** The conversation's messages in order, at most `limit` of the latest. */
+    list(conversationId: string, limit: number): Promise<Message[]>;
+    get(id: string): Promise<Message | null>;
+    create(message: NewMessage): Promise<Message>;
+  };
+  feedback: {
+    /** Sets (or replaces) the rating of a message. */
+    upsert(feedback: Feedback): Promise<Feedback>;
+    get(messageId: string): Promise<Feedback | null>;
+  };
+  usage: {
+    record(record: NewUsageRecord): Promise<void>;
+    /** Totals for [from, to), per assistant and overall. */
+    report(from: Date, to: Date): Promise<UsageReport>;
+  };
+}

@@ -1,0 +1,299 @@
+import type { ChatEvent } from '../../chat/events.js';
+import { generateAnswer, type AnswerResult } from '../../chat/generate-answer.js';
+import type { Assistant } from '../../domain/assistants.js';
+import type { Conversation, ConversationChannel, Message } from '../../domain/conversations.js';
+import { AtriumError, invalid, notFound } from '../../domain/errors.js';
+import type { Actor } from '../../domain/identity.js';
+import type { ChatMessage, ChatModel } from '../../ports/index.js';
+import { retrieve } from '../../retrieval/search.js';
+import type { CoreContext } from '../context.js';
+import { requireAssistant } from '../assistants/access.js';
+import { publicErrorMessage } from '../shared/public-error.js';
+
+/** The longest question accepted, in characters. */
+export const MAX_MESSAGE_LENGTH = 32_000;
+/** Turns loaded from a stored conversation; the context budget then keeps what fits. */
+const HISTORY_LOAD_LIMIT = 50;
+const TITLE_LENGTH = 80;
+
+/** Timings use a monotonic clock: wall-clock jumps must not make them negative. */
+const monotonic = () => performance.now();
+
+export interface ChatInput {
+  message: string;
+  conversationId?: string | null | undefined;
+  /**
+   * Abort when the client goes away: generation stops, the upstream model request is
+   * cancelled and the partial answer is stored with finishReason `aborted`.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A chat under way. Consume `events` to the end, also after aborting the signal: the
+ * answer is stored as the stream finishes (leaving early through `break` stores it too).
+ */
+export interface ChatStream {
+  conversationId: string;
+  /** The id the answer will be stored under. */
+  messageId: string;
+  events: AsyncIterable<ChatEvent>;
+}
+
+const checkMessage = (message: string, path = 'message'): void => {
+  if (message.trim() === '') throw invalid([{ path, message: 'Must not be empty' }]);
+  if (message.length > MAX_MESSAGE_LENGTH) throw invalid([{ path, message: `Must be at most ${MAX_MESSAGE_LENGTH} characters` }]);
+};
+
+/** The assistant's model, or 503 when it is not configured here (e.g. the key was removed). */
+export const chatModelFor = (ctx: CoreContext, assistant: Assistant): ChatModel => {
+  const id = assistant.model ?? ctx.chatModels.defaultModelId;
+  const model = ctx.chatModels.get(id);
+  if (!model)
+    throw new AtriumError('unavailable', 'model_unavailable', `The completion model ${id} of assistant ${assistant.name} is not configured`);
+  return model;
+};
+
+const titleOf = (question: string) => {
+  const line = question.replace(/\s+/g, ' ').trim();
+  return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line;
+};
+
+/** Stored messages as model turns; failed answers with no text are left out. */
+const asHistory = (messages: Message[]): ChatMessage[] =>
+  messages.filter((m) => m.content !== '').map((m) => ({ role: m.role, content: m.content }));
+
+interface RunInput {
+  actor: Actor;
+  assistant: Assistant;
+  model: ChatModel;
+  conversation: Conversation;
+  question: string;
+  history: ChatMessage[];
+  extraInstructions?: string | undefined;
+  signal?: AbortSignal | undefined;
+  startedAt: number;
+}
+
+/** Streams one answer and stores it (with its usage) however the stream ends. */
+const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
+  const messageId = ctx.ids.next();
+  const repos = () => ctx.store.forTenant(run.actor.tenantId);
+  const contextWindow = ctx.settings.chatContextTokens ?? run.model.contextWindow;
+
+  const store = async (result: Omit<AnswerResult, 'error'> & { errorCode: string | null }) => {
+    const now = ctx.clock.now();
+    await ctx.store.transaction(async (tx) => {
+      const scoped = tx.forTenant(run.actor.tenantId);
+      await scoped.messages.create({
+        id: messageId,
+        conversationId: run.conversation.id,
+        role: 'assistant',
+        content: result.content,
+        references: result.references,
+        citations: result.citations,
+        finishReason: result.finishReason,
+        errorCode: result.errorCode,
+        model: result.model,
+        usage: result.usage,
+        timings: result.timings,
+        createdAt: now,
+      });
+      await scoped.usage.record({ messageId, assistantId: run.assistant.id, model: result.model, ...result.usage, createdAt: now });
+      await scoped.conversations.touch(run.conversation.id, now);
+    });
+  };
+
+  async function* events(): AsyncGenerator<ChatEvent> {
+    let stored = false;
+    let partial = '';
+    let references: AnswerResult['references'] = [];
+    try {
+      yield { type: 'start', conversationId: run.conversation.id, messageId };
+      const answer = generateAnswer({
+        assistant: run.assistant,
+        model: run.model,
+        contextWindow,
+        question: run.question,
+        history: run.history,
+        extraInstructions: run.extraInstructions,
+        search: async (query) =>
+          retrieve(repos(), ctx.embeddings, {
+            collections: await repos().collections.getMany(run.assistant.collectionIds),
+            query,
+            topK: run.assistant.retrieval.topK,
+            mode: run.assistant.retrieval.mode,
+          }),
+        signal: run.signal,
+        now: monotonic,
+        startedAt: run.startedAt,
+      });
+      let result: AnswerResult;
+      try {
+        for (;;) {
+          const next = await answer.next();
+          if (next.done) {
+            result = next.value;
+            break;
+          }
+          if (next.value.type === 'references') references = next.value.references;
+          else partial += next.value.text;
+          yield next.value;
+        }
+      } catch (error) {
+        // Search or budget failed before the model was called: nothing to store but the error.
+        const failure = error instanceof AtriumError ? error : null;
+        stored = true;
+        yield { type: 'error', code: failure?.code ?? 'internal_error', message: publicErrorMessage(error) };
+        return;
+      }
+      await store({ ...result, errorCode: result.error?.code ?? null });
+      stored = true;
+      if (result.error) yield { type: 'error', ...result.error };
+      else
+        yield {
+          type: 'done',
+          messageId,
+          conversationId: run.conversation.id,
+          finishReason: result.finishReason,
+          usage: result.usage,
+          timings: result.timings,
+          model: result.model,
+        };
+    } finally {
+      // The consumer left early (e.g. `break`): keep what was said, marked as cut off.
+      if (!stored) {
+        const end = monotonic();
+        await store({
+          content: partial,
+          references,
+          citations: [],
+          finishReason: 'aborted',
+          errorCode: null,
+          usage: { promptTokens: 0, completionTokens: 0 },
+          timings: { retrievalMs: 0, firstTokenMs: null, totalMs: Math.round(end - run.startedAt) },
+          model: run.model.modelId,
+        }).catch(() => {});
+      }
+    }
+  }
+
+  return { conversationId: run.conversation.id, messageId, events: events() };
+};
+
+const newConversation = (ctx: CoreContext, actor: Actor, assistant: Assistant, channel: ConversationChannel, question: string): Omit<Conversation, 'tenantId'> => {
+  const now = ctx.clock.now();
+  return {
+    id: ctx.ids.next(),
+    spaceId: assistant.spaceId,
+    assistantId: assistant.id,
+    userId: actor.userId,
+    visitorId: null,
+    channel,
+    title: titleOf(question),
+    createdAt: now,
+    updatedAt: now,
+  };
+};
+
+/**
+ * Chat with an assistant (API.md §Assistants and chat). Validation, access and the
+ * conversation are settled before this resolves, so those failures are ordinary errors;
+ * everything after is reported inside the stream.
+ */
+export const chat = async (ctx: CoreContext, actor: Actor, assistantId: string, input: ChatInput): Promise<ChatStream> => {
+  const startedAt = monotonic();
+  checkMessage(input.message);
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const { assistant } = await requireAssistant(repos, actor, assistantId, 'use');
+  const model = chatModelFor(ctx, assistant);
+
+  let conversation: Conversation;
+  let history: ChatMessage[] = [];
+  if (input.conversationId) {
+    const found = await repos.conversations.get(input.conversationId);
+    // Only the owner continues a conversation; anyone else is told it does not exist.
+    if (!found || found.assistantId !== assistant.id || found.userId !== actor.userId) throw notFound('Conversation');
+    conversation = found;
+    history = asHistory(await repos.messages.list(found.id, HISTORY_LOAD_LIMIT));
+  } else {
+    conversation = { ...newConversation(ctx, actor, assistant, 'api', input.message), tenantId: actor.tenantId };
+  }
+
+  const now = ctx.clock.now();
+  await ctx.store.transaction(async (tx) => {
+    const scoped = tx.forTenant(actor.tenantId);
+    if (!input.conversationId) await scoped.conversations.create(conversation);
+    await scoped.messages.create({ id: ctx.ids.next(), conversationId: conversation.id, role: 'user', content: input.message, createdAt: now });
+  });
+
+  return runChat(ctx, { actor, assistant, model, conversation, question: input.message, history, signal: input.signal, startedAt });
+};
+
+export interface CompletionInput {
+  /** The client's messages (OpenAI Chat Completions); the last one is the question. */
+  messages: ChatMessage[];
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The OpenAI-compatible flavour: the client sends the whole conversation each time.
+ * Its system messages are added to the assistant's instructions, the last user message
+ * is the question and the turns before it are the history. The exchange is stored as a
+ * conversation of channel `openai`, so it shows up in usage and review like any other.
+ */
+export const completeChat = async (
+  ctx: CoreContext,
+  actor: Actor,
+  assistantId: string,
+  input: CompletionInput,
+): Promise<ChatStream> => {
+  const startedAt = monotonic();
+  const last = input.messages.at(-1);
+  if (!last || last.role !== 'user') throw invalid([{ path: 'messages', message: 'The last message must be from the user' }]);
+  checkMessage(last.content, `messages.${input.messages.length - 1}.content`);
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const { assistant } = await requireAssistant(repos, actor, assistantId, 'use');
+  const model = chatModelFor(ctx, assistant);
+
+  const earlier = input.messages.slice(0, -1);
+  const system = earlier.filter((m) => m.role === 'system').map((m) => m.content.trim()).filter(Boolean);
+  const history = earlier.filter((m) => m.role !== 'system' && m.content !== '');
+  const conversation = { ...newConversation(ctx, actor, assistant, 'openai', last.content), tenantId: actor.tenantId };
+  await ctx.store.transaction(async (tx) => {
+    const scoped = tx.forTenant(actor.tenantId);
+    await scoped.conversations.create(conversation);
+    await scoped.messages.create({ id: ctx.ids.next(), conversationId: conversation.id, role: 'user', content: last.content, createdAt: ctx.clock.now() });
+  });
+  return runChat(ctx, {
+    actor,
+    assistant,
+    model,
+    conversation,
+    question: last.content,
+    history,
+    extraInstructions: system.length > 0 ? system.join('\n\n') : undefined,
+    signal: input.signal,
+    startedAt,
+  });
+};
+
+/** Runs a chat to the end and returns the stored answer's parts (for `stream: false`). */
+export const collectChat = async (stream: ChatStream) => {
+  let references: AnswerResult['references'] = [];
+  let content = '';
+  for await (const event of stream.events) {
+    if (event.type === 'references') references = event.references;
+    else if (event.type === 'delta') content += event.text;
+    else if (event.type === 'done') return { ...event, content, references };
+    else if (event.type === 'error') throw new AtriumError(errorKindFor(event.code), event.code, event.message);
+  }
+  throw new AtriumError('unavailable', 'model_error', 'The answer ended without finishing');
+};
+
+/** How a stream's error code maps onto an error kind (and so an HTTP status) when the answer is not streamed. */
+export const errorKindFor = (code: string): AtriumError['kind'] => {
+  if (code === 'rate_limited') return 'rate_limited';
+  if (code === 'context_too_long') return 'invalid';
+  return 'unavailable';
+};

@@ -1,0 +1,95 @@
+import type { Conversation, Feedback, FeedbackRating, Message } from '../../domain/conversations.js';
+import { forbidden, invalid, notFound } from '../../domain/errors.js';
+import type { Actor } from '../../domain/identity.js';
+import type { Page, PageRequest } from '../../domain/pagination.js';
+import { can } from '../../domain/policy.js';
+import type { TenantRepositories } from '../../ports/index.js';
+import type { CoreContext } from '../context.js';
+import { requireAssistant } from '../assistants/access.js';
+
+/** Messages returned with a conversation; longer conversations return their latest. */
+export const CONVERSATION_MESSAGE_LIMIT = 1000;
+
+export interface ConversationWithMessages extends Conversation {
+  messages: Message[];
+}
+
+/** Whose conversations a listing shows: the caller's own (default) or everyone's (space admins). */
+export type ConversationScope = 'mine' | 'all';
+
+interface ConversationAccess {
+  conversation: Conversation;
+  owner: boolean;
+}
+
+/**
+ * Loads a conversation the actor may read: their own, or any in a space they administer.
+ * Anything else is absent (404), including conversations of assistants they cannot see.
+ */
+const requireConversation = async (repos: TenantRepositories, actor: Actor, conversationId: string): Promise<ConversationAccess> => {
+  const conversation = await repos.conversations.get(conversationId);
+  if (!conversation) throw notFound('Conversation');
+  let role;
+  try {
+    ({ role } = await requireAssistant(repos, actor, conversation.assistantId, 'use'));
+  } catch (error) {
+    if (error instanceof Error && 'kind' in error && error.kind === 'not_found') throw notFound('Conversation');
+    throw error;
+  }
+  const owner = conversation.userId !== null && conversation.userId === actor.userId;
+  // Assistant-scoped keys act for their assistant's users, never as space admins.
+  const admin = !actor.assistantId && can({ tenantRole: actor.tenantRole, spaceRole: role }, 'conversations.readAll');
+  if (!owner && !admin) throw notFound('Conversation');
+  return { conversation, owner };
+};
+
+export const listConversations = async (
+  ctx: CoreContext,
+  actor: Actor,
+  assistantId: string,
+  page: PageRequest,
+  scope: ConversationScope = 'mine',
+): Promise<Page<Conversation>> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const { role } = await requireAssistant(repos, actor, assistantId, 'use');
+  if (scope === 'all' && (actor.assistantId || !can({ tenantRole: actor.tenantRole, spaceRole: role }, 'conversations.readAll')))
+    throw forbidden("Only space admins can list everyone's conversations");
+  return repos.conversations.list(assistantId, page, scope === 'all' ? {} : { userId: actor.userId });
+};
+
+export const getConversation = async (ctx: CoreContext, actor: Actor, conversationId: string): Promise<ConversationWithMessages> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const { conversation } = await requireConversation(repos, actor, conversationId);
+  return { ...conversation, messages: await repos.messages.list(conversation.id, CONVERSATION_MESSAGE_LIMIT) };
+};
+
+export const deleteConversation = async (ctx: CoreContext, actor: Actor, conversationId: string): Promise<void> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  await requireConversation(repos, actor, conversationId);
+  await repos.conversations.delete(conversationId);
+};
+
+export interface FeedbackInput {
+  rating: FeedbackRating;
+  comment?: string | null | undefined;
+}
+
+/** Rates an answer. Only the conversation's owner rates; rating again replaces the earlier rating. */
+export const rateMessage = async (ctx: CoreContext, actor: Actor, messageId: string, input: FeedbackInput): Promise<Feedback> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const message = await repos.messages.get(messageId);
+  if (!message) throw notFound('Message');
+  let access: ConversationAccess;
+  try {
+    access = await requireConversation(repos, actor, message.conversationId);
+  } catch (error) {
+    if (error instanceof Error && 'kind' in error && error.kind === 'not_found') throw notFound('Message');
+    throw error;
+  }
+  if (!access.owner) throw forbidden('Only the person who asked can rate an answer');
+  if (message.role !== 'assistant') throw invalid([{ path: 'messageId', message: 'Only answers can be rated' }]);
+  if (input.rating !== 'up' && input.rating !== 'down') throw invalid([{ path: 'rating', message: 'Must be up or down' }]);
+  if (input.comment && input.comment.length > 2000) throw invalid([{ path: 'comment', message: 'Must be at most 2000 characters' }]);
+  const now = ctx.clock.now();
+  return repos.feedback.upsert({ messageId, rating: input.rating, comment: input.comment ?? null, createdAt: now, updatedAt: now });
+};
