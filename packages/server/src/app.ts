@@ -12,6 +12,9 @@ import { securityHeaders } from './http/middleware/security-headers.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { validationHook } from './http/validation.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { assistantRoutes } from './routes/assistants.js';
+import { chatRoutes } from './routes/chat.js';
+import { openAICompatibleRoutes } from './routes/openai-compatible.js';
 import { authRoutes } from './routes/auth.js';
 import { docsRoutes } from './routes/docs.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
@@ -27,11 +30,16 @@ const UPLOAD_PATH = /^\/api\/v1\/collections\/[^/]+\/documents\/?$/;
 
 const PUBLIC_API_PREFIXES = ['/api/v1/auth/', '/api/v1/sysadmin/', '/api/v1/widget/'];
 
+// Where API keys scoped to one assistant are accepted: talking to that assistant. Core
+// checks that the assistant is theirs and refuses them any change.
+const ASSISTANT_KEY_PATHS = /^\/api\/v1\/(?:assistants\/[^/]+(?:\/(?:chat|conversations))?|conversations\/[^/]+|messages\/[^/]+\/feedback|models)\/?$/;
+
 /** The HTTP app: transport only. Every route maps a request onto one core use case. */
 export const createApp = (deps: AppDeps) => {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
   const metrics = httpMetrics();
   const requireActor = authenticate(deps.core);
+  const requireActorOrAssistantKey = authenticate(deps.core, { allowAssistantKeys: true });
 
   app.use('*', requestId());
   app.use('*', requestLogger(deps.logger));
@@ -53,13 +61,15 @@ export const createApp = (deps: AppDeps) => {
         code: 'file_too_large',
       }),
   });
+  app.use('/v1/*', apiCors({ origins: deps.corsOrigins ?? '*' }));
+  app.use('/v1/*', limitBodies(() => limitJson));
   app.use(
     '/api/*',
     limitBodies((c) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? limitUpload : limitJson)),
   );
   app.use('/api/v1/*', async (c, next) => {
     if (PUBLIC_API_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
-    return requireActor(c, next);
+    return ASSISTANT_KEY_PATHS.test(c.req.path) ? requireActorOrAssistantKey(c, next) : requireActor(c, next);
   });
 
   app.route('/', operationRoutes(deps, metrics.registry));
@@ -69,6 +79,9 @@ export const createApp = (deps: AppDeps) => {
   app.route('/', apiKeyRoutes(deps));
   app.route('/', spaceRoutes(deps));
   app.route('/', knowledgeRoutes(deps));
+  app.route('/', assistantRoutes(deps));
+  app.route('/', chatRoutes(deps));
+  app.route('/', openAICompatibleRoutes(deps));
   app.route('/', sysadminRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

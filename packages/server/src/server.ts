@@ -23,7 +23,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     redisUrl: config.redisUrl,
     jwtSecret: config.jwtSecret,
     models: config.models,
-    settings: { maxUploadBytes: config.maxUploadBytes },
+    settings: { maxUploadBytes: config.maxUploadBytes, chatContextTokens: config.models.chatContextTokens },
   });
   let shuttingDown = false;
   let bootstrapped = false;

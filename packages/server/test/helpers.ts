@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import type { AtriumCore, TenantRole, SpaceRole } from '@atrium/core';
-import { createAtrium, type AtriumInstance } from '@atrium/core/node';
+import { createAtrium, type AtriumInstance, type CreateAtriumOptions } from '@atrium/core/node';
 import type { TestDatabaseTarget } from '@atrium/core/test';
 import pino, { type Logger } from 'pino';
 import { createApp, createLogger, type AtriumApp } from '../src/index.js';
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   ready?: AppDeps['ready'];
   /** Wraps the real core (e.g. a double that fails one use case). */
   wrapCore?: (core: AtriumCore) => AtriumCore;
+  /** Extra options for the Atrium under test (e.g. `chatModels` pointing at a fake model server). */
+  atrium?: Partial<CreateAtriumOptions>;
 }
 
 /** One app over a fresh, empty database of `target`, with a bootstrapped tenant. */
@@ -62,6 +64,7 @@ export const openHarness = async (target: TestDatabaseTarget, options: HarnessOp
     dataDir: database.dataDir,
     bcryptCost: 4,
     jwtSecret: JWT_SECRET,
+    ...options.atrium,
   });
   try {
     const ownerEmail = uniqueEmail('bootstrap-owner');

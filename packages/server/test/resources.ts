@@ -54,7 +54,9 @@ export const settleJob = async (h: Harness, token: string, jobId: string, timeou
  * Creates one of everything the document's id routes can name, owned by `tenant`:
  * a space with a second member, that member (as `userId` and `users/{id}`), a user
  * outside the space (`outsiderId`), an API key
- * and, where the routes exist, a collection with an ingested document and its job.
+ * and, where the routes exist, a collection with an ingested document and its job, and a
+ * published assistant over that collection with one conversation of the tenant's owner
+ * (`conversationId`) whose answer is `messageId`.
  */
 export const createResources = async (h: Harness, tenant: TenantFixture, doc: OpenApiDoc): Promise<ResourceIds> => {
   const space = await createSpace(h.app, tenant.token);
@@ -89,7 +91,35 @@ export const createResources = async (h: Harness, tenant: TenantFixture, doc: Op
       await settleJob(h, tenant.token, ids.jobId!);
     }
   }
+  if (has(doc, '/api/v1/spaces/{spaceId}/assistants')) {
+    const assistant = await call(h.app, 'POST', `/api/v1/spaces/${space.id}/assistants`, {
+      token: tenant.token,
+      json: { name: 'Helper', published: true, ...(ids.collectionId && { collectionIds: [ids.collectionId] }) },
+    });
+    expect(assistant.status, assistant.text).toBe(201);
+    ids.assistantId = assistant.body.id;
+    // Conversations come from chatting; the core chats without HTTP (and without a network: the local answerer).
+    const { conversationId, messageId } = await chatOnce(h, tenant.token, ids.assistantId!, 'How many days of paid leave do employees get?');
+    ids.conversationId = conversationId;
+    ids.messageId = messageId;
+  }
   return ids;
+};
+
+/** One question to an assistant through the core, as the holder of `token`; returns the conversation and the answer's id. */
+export const chatOnce = async (
+  h: Harness,
+  token: string,
+  assistantId: string,
+  message: string,
+  conversationId?: string,
+): Promise<{ conversationId: string; messageId: string }> => {
+  const actor = await h.core.auth.authenticate(token);
+  const stream = await h.core.assistants.chat(actor, assistantId, { message, conversationId });
+  const events: { type: string }[] = [];
+  for await (const event of stream.events) events.push(event);
+  expect(events.at(-1)?.type, `the chat ended with ${JSON.stringify(events.at(-1))}`).toBe('done');
+  return { conversationId: stream.conversationId, messageId: stream.messageId };
 };
 
 /** Everything of a tenant's that another tenant's calls could touch, as its owner sees it. */
@@ -112,6 +142,13 @@ export const snapshot = async (h: Harness, tenant: TenantFixture, ids: ResourceI
     );
   if (ids.documentId) paths.push(`/api/v1/documents/${ids.documentId}`, `/api/v1/documents/${ids.documentId}/chunks?limit=100`);
   if (ids.jobId) paths.push(`/api/v1/jobs/${ids.jobId}`);
+  if (ids.assistantId)
+    paths.push(
+      `/api/v1/spaces/${ids.spaceId}/assistants?limit=100`,
+      `/api/v1/assistants/${ids.assistantId}`,
+      `/api/v1/assistants/${ids.assistantId}/conversations?scope=all&limit=100`,
+    );
+  if (ids.conversationId) paths.push(`/api/v1/conversations/${ids.conversationId}`);
   const out: Record<string, unknown> = {};
   for (const path of paths) {
     const r = await call(h.app, 'GET', path, { token: tenant.token });

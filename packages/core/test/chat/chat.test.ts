@@ -293,5 +293,7 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
     const past = await h.core.usage(t.actor, { from: new Date('2020-01-01'), to: new Date('2020-02-01') });
     expect(past.total).toEqual({ promptTokens: 0, completionTokens: 0, messages: 0 });
     await expectAtriumError(h.core.usage(t.actor, { from: new Date('2021-01-01'), to: new Date('2020-01-01') }), 'invalid');
+    await expectAtriumError(h.core.usage(t.actor, { from: new Date('0000-01-01T00:00:00Z') }), 'invalid');
+    await expectAtriumError(h.core.usage(t.actor, { to: new Date(Number.NaN) }), 'invalid');
   });
 });
