@@ -14,7 +14,7 @@ import { validationHook } from './http/validation.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { chatRoutes } from './routes/chat.js';
-import { openAICompatibleRoutes } from './routes/openai-compatible.js';
+import { openAICompatibleRoutes, openAIErrorResponse } from './routes/openai-compatible.js';
 import { authRoutes } from './routes/auth.js';
 import { docsRoutes } from './routes/docs.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
@@ -62,7 +62,11 @@ export const createApp = (deps: AppDeps) => {
       }),
   });
   app.use('/v1/*', apiCors({ origins: deps.corsOrigins ?? '*' }));
-  app.use('/v1/*', limitBodies(() => limitJson));
+  const limitOpenAIJson = bodyLimit({
+    maxSize: deps.maxJsonBytes ?? 1024 * 1024,
+    onError: (c) => openAIErrorResponse(c, 413, 'The request body is too large', 'request_too_large'),
+  });
+  app.use('/v1/*', limitBodies(() => limitOpenAIJson));
   app.use(
     '/api/*',
     limitBodies((c) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? limitUpload : limitJson)),
@@ -108,7 +112,11 @@ export const createApp = (deps: AppDeps) => {
     },
   });
 
-  app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) =>
+    c.req.path.startsWith('/v1/')
+      ? openAIErrorResponse(c, 404, `Unknown request URL: ${c.req.method} ${c.req.path}`, 'unknown_url')
+      : problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`),
+  );
   app.onError(handleError);
   return app;
 };

@@ -17,6 +17,6 @@ export type ChatEvent =
       timings: ChatTimings;
       model: string;
     }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; retryAfterSeconds?: number };
 
 export type ChatEventType = ChatEvent['type'];

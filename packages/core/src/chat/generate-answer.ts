@@ -30,13 +30,20 @@ export interface GenerateAnswerInput {
 /** What the caller streams while the answer is generated. */
 export type AnswerPart = { type: 'references'; references: Reference[] } | { type: 'delta'; text: string };
 
+export interface AnswerError {
+  code: string;
+  message: string;
+  /** When the provider said how long to wait (rate limits). */
+  retryAfterSeconds?: number;
+}
+
 export interface AnswerResult {
   content: string;
   references: Reference[];
   citations: number[];
   finishReason: FinishReason;
   /** Set when finishReason is `error`. */
-  error: { code: string; message: string } | null;
+  error: AnswerError | null;
   usage: TokenUsage;
   timings: ChatTimings;
   model: string;
@@ -45,9 +52,13 @@ export interface AnswerResult {
 const isAbort = (error: unknown, signal: AbortSignal | undefined) =>
   signal?.aborted === true || (error instanceof Error && error.name === 'AbortError');
 
-const toError = (error: unknown): { code: string; message: string } =>
+const toError = (error: unknown): AnswerError =>
   error instanceof AtriumError
-    ? { code: error.code, message: error.message }
+    ? {
+        code: error.code,
+        message: error.message,
+        ...(error.details.retryAfterSeconds !== undefined && { retryAfterSeconds: error.details.retryAfterSeconds }),
+      }
     : { code: 'model_error', message: 'The model failed while answering' };
 
 /**

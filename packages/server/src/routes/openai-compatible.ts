@@ -42,7 +42,8 @@ const STATUS_BY_KIND: Record<AtriumError['kind'], ContentfulStatusCode> = {
   unavailable: 503,
 };
 
-const openAIError = (
+/** An error in OpenAI's format (`{ error: { message, type, param, code } }`), for everything under `/v1`. */
+export const openAIErrorResponse = (
   c: Context,
   status: ContentfulStatusCode,
   message: string,
@@ -64,11 +65,11 @@ const errorResponse = (c: Context, error: unknown): Response => {
     // An unknown model is what OpenAI clients know as model_not_found.
     const code = status === 404 && /assistant/i.test(error.message) ? 'model_not_found' : error.code;
     const message = status === 404 && code === 'model_not_found' ? 'The model does not exist or you do not have access to it' : error.message;
-    return openAIError(c, status, field ? `${message}: ${field.path} ${field.message}` : message, code, field?.path ?? (code === 'model_not_found' ? 'model' : null), headers);
+    return openAIErrorResponse(c, status, field ? `${message}: ${field.path}: ${field.message}` : message, code, field?.path ?? (code === 'model_not_found' ? 'model' : null), headers);
   }
-  if (error instanceof HTTPException) return openAIError(c, error.status as ContentfulStatusCode, error.message || 'Bad request', null);
+  if (error instanceof HTTPException) return openAIErrorResponse(c, error.status as ContentfulStatusCode, error.message || 'Bad request', null);
   c.get('logger')?.error({ err: error }, 'unhandled error');
-  return openAIError(c, 500, 'An unexpected error occurred; quote the X-Request-Id header when reporting it', 'internal_error');
+  return openAIErrorResponse(c, 500, 'An unexpected error occurred; quote the X-Request-Id header when reporting it', 'internal_error');
 };
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
@@ -129,12 +130,12 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
   app.use('/v1/*', async (c, next) => {
     const credential = credentialFrom(c.req.header('authorization'), c.req.header('x-api-key'));
     if (!credential)
-      return openAIError(c, 401, 'Missing API key: send it as `Authorization: Bearer atr_sk_...`', 'invalid_api_key');
+      return openAIErrorResponse(c, 401, 'Missing API key: send it as `Authorization: Bearer atr_sk_...`', 'invalid_api_key');
     let actor: Actor;
     try {
       actor = await core.auth.authenticate(credential);
     } catch (error) {
-      if (isAtriumError(error) && error.kind === 'unauthenticated') return openAIError(c, 401, 'Incorrect API key provided', 'invalid_api_key');
+      if (isAtriumError(error) && error.kind === 'unauthenticated') return openAIErrorResponse(c, 401, 'Incorrect API key provided', 'invalid_api_key');
       throw error;
     }
     c.set('actor', actor);
@@ -155,17 +156,17 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
     try {
       json = await c.req.json();
     } catch {
-      return openAIError(c, 400, 'We could not parse the JSON body of your request', 'invalid_json');
+      return openAIErrorResponse(c, 400, 'We could not parse the JSON body of your request', 'invalid_json');
     }
     const parsed = CompletionRequest.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const param = issue.path.join('.');
-      return openAIError(c, 400, `Invalid value for '${param || 'body'}': ${issue.message}`, 'invalid_value', param || null);
+      return openAIErrorResponse(c, 400, `Invalid value for '${param || 'body'}': ${issue.message}`, 'invalid_value', param || null);
     }
     const body = parsed.data;
     if (body.n !== undefined && body.n !== null && body.n !== 1)
-      return openAIError(c, 400, 'Only n = 1 is supported', 'invalid_value', 'n');
+      return openAIErrorResponse(c, 400, 'Only n = 1 is supported', 'invalid_value', 'n');
     const actor = c.get('actor');
     const messages = toChatMessages(body.messages);
     const controller = new AbortController();

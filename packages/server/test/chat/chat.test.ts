@@ -105,7 +105,7 @@ describe.each(await testDatabaseTargets())('POST /api/v1/assistants/{id}/chat on
     f.fake.setBehavior({ type: 'rateLimit', retryAfterSeconds: 1 });
     const events = parseSse(await (await chat({ message: 'hello' })).text());
     expect(events.map((e) => e.event)).toEqual(['start', 'references', 'error']);
-    expect(events.at(-1)!.data).toEqual({ code: 'rate_limited', message: expect.any(String) });
+    expect(events.at(-1)!.data).toEqual({ code: 'rate_limited', message: expect.any(String), retryAfterSeconds: 1 });
 
     f.fake.setBehavior({ type: 'fail', status: 401, error: { message: 'bad key upstream-secret-key', code: 'invalid_api_key' } });
     const failed = parseSse(await (await chat({ message: 'hello' })).text());
@@ -125,6 +125,7 @@ describe.each(await testDatabaseTargets())('POST /api/v1/assistants/{id}/chat on
       json: { message: 'hello', stream: false },
     });
     expectProblem(limited, 429, 'rate_limited');
+    expect(limited.headers.get('retry-after')).toBe('1');
     f.fake.setBehavior({ type: 'answer' });
   });
 

@@ -106,6 +106,7 @@ describe.each(await testDatabaseTargets())('/v1 (OpenAI-compatible) on $name', (
       .create({ model: f.assistantId, messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((limited as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toBe('1');
 
     f.fake.setBehavior({ type: 'fail', status: 500, error: { message: 'upstream broke' } });
     const stream = await client.chat.completions.create({ model: f.assistantId, messages: [{ role: 'user', content: 'hi' }], stream: true });
@@ -124,6 +125,19 @@ describe.each(await testDatabaseTargets())('/v1 (OpenAI-compatible) on $name', (
     });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: 'invalid_json' } });
+
+    // Everything under /v1 answers in OpenAI's format, also an unknown path and a body too large.
+    const unknownPath = await fetch(`${f.url}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
+    expect(unknownPath.status).toBe(404);
+    expect(await unknownPath.json()).toMatchObject({ error: { type: 'not_found_error', code: 'unknown_url' } });
+    const huge = await fetch(`${f.url}/v1/chat/completions`, {
+      method: 'POST',
+      // The server stops reading and closes the connection: keep it out of the shared pool.
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ model: f.assistantId, messages: [{ role: 'user', content: 'x'.repeat(2 * 1024 * 1024) }] }),
+    });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'request_too_large' } });
   });
 
   it('an assistant-scoped key sees and uses only its assistant', async () => {

@@ -13,7 +13,8 @@ export interface OpenAIChatModelsOptions extends Omit<OpenAIChatModelOptions, 'm
  * provider decides which exist, and says so with a `model_unavailable` error when asked);
  * each gets the same connection settings, and `contextWindow`, when set, for all of them,
  * since it describes what the server serves (Ollama's `num_ctx` applies to every model).
- * `list()` returns the default and the models asked for so far (the first hundred).
+ * `list()` returns the configured default only: any other id is whatever an assistant
+ * named, unverified, and listing it would present a typo as a configured model.
  */
 export const openAIChatModels = ({ defaultModel, ...options }: OpenAIChatModelsOptions): ChatModels => {
   const models = new Map<string, ChatModel>();
@@ -32,6 +33,6 @@ export const openAIChatModels = ({ defaultModel, ...options }: OpenAIChatModelsO
       if (models.size < MAX_CACHED_MODELS) models.set(id, model);
       return model;
     },
-    list: () => [...models.values()],
+    list: () => [fallback],
   };
 };

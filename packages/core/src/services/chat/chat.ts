@@ -286,7 +286,13 @@ export const collectChat = async (stream: ChatStream) => {
     if (event.type === 'references') references = event.references;
     else if (event.type === 'delta') content += event.text;
     else if (event.type === 'done') return { ...event, content, references };
-    else if (event.type === 'error') throw new AtriumError(errorKindFor(event.code), event.code, event.message);
+    else if (event.type === 'error')
+      throw new AtriumError(
+        errorKindFor(event.code),
+        event.code,
+        event.message,
+        event.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: event.retryAfterSeconds },
+      );
   }
   throw new AtriumError('unavailable', 'model_error', 'The answer ended without finishing');
 };
