@@ -84,9 +84,9 @@ const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): 
  * Up to this many chunks behind a filter, vector search compares with all of them (the
  * ordering expression hides the HNSW index from the planner); beyond it, the index.
  */
-const EXACT_SEARCH_MAX_ROWS = 20_000;
+const EXACT_SEARCH_MAX_ROWS = 1_000;
 export interface SearchTuning {
-  /** Vector search compares with every chunk when at most this many are behind the filter (default 20 000). */
+  /** Vector search compares with every chunk when at most this many are behind the filter (default 1 000). */
   exactSearchMaxRows?: number;
   /** HNSW candidates examined per search, at least 4 × the limit (default 400; pgvector's own default is 40). */
   hnswEfSearch?: number;
@@ -97,7 +97,7 @@ const HNSW_EF_SEARCH = 400;
 /** A term in more than this share of all chunks does not, on its own, make a chunk a keyword match. */
 const COMMON_TERM_SHARE = 0.02;
 /** Below this many chunks, ranking every match is cheap: nothing is left out. */
-const PRUNE_FROM_ROWS = 20_000;
+const PRUNE_FROM_ROWS = 2_000;
 
 /** Past 2000 dimensions HNSW needs half precision (pgvector's limit for `vector`). */
 const vectorType = (dims: number): SQL => sql.raw(dims > 2000 ? 'halfvec' : 'vector');
@@ -377,6 +377,11 @@ export const knowledgeRepositories = (
             // queries (bench/RESULTS.md, recall sweep).
             await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
             await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(efSearch, limit * 4))}, true)`);
+            // The planner prices HNSW by ef_search and, for tables of a few thousand rows,
+            // picks a sort of every row instead; that sort reads each embedding from the
+            // heap (often TOASTed) and measured 4-8x slower than the graph, which keeps its
+            // vectors in the index. The decision was made above: hold the planner to it.
+            await tx.execute(sql`select set_config('enable_sort', 'off', true)`);
           }
           const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
           const result = await tx.execute(sql`
