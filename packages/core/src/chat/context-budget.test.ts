@@ -35,7 +35,7 @@ describe('fitContext', () => {
     expect(fitted.historyKept).toBe(2);
     expect(fitted.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(fitted.messages[0]!.content).toContain('[2] Document 2');
-    expect(fitted.promptTokens).toBe(total(fitted.messages));
+    expect(fitted.promptTokens()).toBe(total(fitted.messages));
   });
 
   it('never exceeds the window minus the answer reserve; keeps the latest turns and the best sources', () => {

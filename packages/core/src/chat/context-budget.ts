@@ -33,8 +33,11 @@ export interface FittedContext {
   sources: { hit: SearchHit; source: GroundingSource }[];
   /** Turns of history kept (the latest ones). */
   historyKept: number;
-  /** The prompt's size as counted here (cl100k_base). */
-  promptTokens: number;
+  /**
+   * The prompt's size in cl100k_base tokens, counted when first asked for: usage figures
+   * need it only when the provider does not report its own, and counting is not free.
+   */
+  promptTokens(): number;
 }
 
 const messageTokens = (content: string) => countTokens(content) + MESSAGE_OVERHEAD;
@@ -61,6 +64,12 @@ export const fitContext = (input: ContextBudgetInput): FittedContext => {
       'context_too_long',
       `The instructions and the message take ${fixed} tokens, more than the model's context window of ${input.contextWindow} allows with ${reserve} tokens kept for the answer`,
     );
+
+  // A token is at least one UTF-8 byte: when the bytes of everything fit, so do the
+  // tokens, and nothing needs encoding (the usual case with a large context window).
+  const everything = [...input.history.map((m) => m.content), ...input.hits.map((h) => formatSource({ index: 99, title: h.documentTitle, text: h.text }))];
+  const upperBound = everything.reduce((n, text) => n + utf8Length(text) + MESSAGE_OVERHEAD + 2, 0);
+  if (upperBound <= available) return assemble(input.instructions, input.history, input.hits.map((hit, i) => ({ hit, source: { index: i + 1, title: hit.documentTitle, text: hit.text } })), input.question);
 
   // History: newest turn first, stopping at the first that does not fit, so what is
   // kept is an unbroken run of the latest turns.
@@ -97,11 +106,39 @@ export const fitContext = (input: ContextBudgetInput): FittedContext => {
     break;
   }
 
+  return assemble(input.instructions, history, sources, input.question);
+};
+
+const assemble = (
+  instructions: string,
+  history: readonly ChatMessage[],
+  sources: FittedContext['sources'],
+  question: string,
+): FittedContext => {
   const system = systemPrompt(
-    input.instructions,
+    instructions,
     sources.map((s) => s.source),
   );
-  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, { role: 'user', content: input.question }];
-  const promptTokens = messages.reduce((n, m) => n + messageTokens(m.content), REPLY_PRIMING);
-  return { messages, sources, historyKept: kept, promptTokens };
+  const messages: ChatMessage[] = [{ role: 'system', content: system }, ...history, { role: 'user', content: question }];
+  let counted: number | undefined;
+  return {
+    messages,
+    sources,
+    historyKept: history.length,
+    promptTokens: () => (counted ??= messages.reduce((n, m) => n + messageTokens(m.content), REPLY_PRIMING)),
+  };
+};
+
+/** The UTF-8 length of a string, without encoding it. */
+const utf8Length = (text: string): number => {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    // A surrogate pair (4 bytes in UTF-8) is two code units of 2 each.
+    else if (code >= 0xd800 && code <= 0xdfff) bytes += 2;
+    else bytes += 3;
+  }
+  return bytes;
 };

@@ -136,7 +136,7 @@ export async function* generateAnswer(input: GenerateAnswerInput): AsyncGenerato
     error,
     // Providers that report usage are believed; otherwise (local models, cut-off
     // streams) we count the prompt and the text that was produced.
-    usage: reported ?? { promptTokens: context.promptTokens, completionTokens: countTokens(content) },
+    usage: reported ?? { promptTokens: context.promptTokens(), completionTokens: countTokens(content) },
     timings: {
       retrievalMs: Math.round(retrievalMs * 100) / 100,
       firstTokenMs: firstTokenAt === null ? null : Math.round((firstTokenAt - input.startedAt) * 100) / 100,

@@ -59,6 +59,16 @@ const titleOf = (question: string) => {
   return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line;
 };
 
+/**
+ * A write that is awaited later, maybe never (the consumer may stop reading first): it
+ * must not count as an unhandled rejection meanwhile. Awaiting the result still throws.
+ */
+const settledLater = (write: Promise<unknown>): Promise<void> => {
+  const done = write.then(() => undefined);
+  done.catch(() => {});
+  return done;
+};
+
 /** Stored messages as model turns; failed answers with no text are left out. */
 const asHistory = (messages: Message[]): ChatMessage[] =>
   messages.filter((m) => m.content !== '').map((m) => ({ role: m.role, content: m.content }));
@@ -73,6 +83,12 @@ interface RunInput {
   extraInstructions?: string | undefined;
   signal?: AbortSignal | undefined;
   startedAt: number;
+  /**
+   * The conversation and the question being written. It runs while the knowledge is
+   * searched (ids are made in process, so nothing waits for it) and is awaited before the
+   * answer is stored: an answer never exists without its question.
+   */
+  questionStored: Promise<void>;
 }
 
 /** Streams one answer and stores it (with its usage) however the stream ends. */
@@ -82,6 +98,7 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
   const contextWindow = ctx.settings.chatContextTokens ?? run.model.contextWindow;
 
   const store = async (result: Omit<AnswerResult, 'error'> & { errorCode: string | null }) => {
+    await run.questionStored;
     const now = ctx.clock.now();
     await ctx.store.transaction(async (tx) => {
       const scoped = tx.forTenant(run.actor.tenantId);
@@ -144,10 +161,17 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
         // Search or budget failed before the model was called: nothing to store but the error.
         const failure = error instanceof AtriumError ? error : null;
         stored = true;
+        await run.questionStored.catch(() => {});
         yield { type: 'error', code: failure?.code ?? 'internal_error', message: publicErrorMessage(error) };
         return;
       }
-      await store({ ...result, errorCode: result.error?.code ?? null });
+      try {
+        await store({ ...result, errorCode: result.error?.code ?? null });
+      } catch (error) {
+        stored = true;
+        yield { type: 'error', code: 'storage_failed', message: publicErrorMessage(error) };
+        return;
+      }
       stored = true;
       if (result.error) yield { type: 'error', ...result.error };
       else
@@ -221,13 +245,17 @@ export const chat = async (ctx: CoreContext, actor: Actor, assistantId: string, 
   }
 
   const now = ctx.clock.now();
-  await ctx.store.transaction(async (tx) => {
-    const scoped = tx.forTenant(actor.tenantId);
-    if (!input.conversationId) await scoped.conversations.create(conversation);
-    await scoped.messages.create({ id: ctx.ids.next(), conversationId: conversation.id, role: 'user', content: input.message, createdAt: now });
-  });
+  // Made here, before the answer's id: messages are ordered by their (time-ordered) ids.
+  const questionId = ctx.ids.next();
+  const questionStored = settledLater(
+    ctx.store.transaction(async (tx) => {
+      const scoped = tx.forTenant(actor.tenantId);
+      if (!input.conversationId) await scoped.conversations.create(conversation);
+      await scoped.messages.create({ id: questionId, conversationId: conversation.id, role: 'user', content: input.message, createdAt: now });
+    }),
+  );
 
-  return runChat(ctx, { actor, assistant, model, conversation, question: input.message, history, signal: input.signal, startedAt });
+  return runChat(ctx, { actor, assistant, model, conversation, question: input.message, history, signal: input.signal, startedAt, questionStored });
 };
 
 export interface CompletionInput {
@@ -260,12 +288,17 @@ export const completeChat = async (
   const system = earlier.filter((m) => m.role === 'system').map((m) => m.content.trim()).filter(Boolean);
   const history = earlier.filter((m) => m.role !== 'system' && m.content !== '');
   const conversation = { ...newConversation(ctx, actor, assistant, 'openai', last.content), tenantId: actor.tenantId };
-  await ctx.store.transaction(async (tx) => {
-    const scoped = tx.forTenant(actor.tenantId);
-    await scoped.conversations.create(conversation);
-    await scoped.messages.create({ id: ctx.ids.next(), conversationId: conversation.id, role: 'user', content: last.content, createdAt: ctx.clock.now() });
-  });
+  const questionId = ctx.ids.next();
+  const now = ctx.clock.now();
+  const questionStored = settledLater(
+    ctx.store.transaction(async (tx) => {
+      const scoped = tx.forTenant(actor.tenantId);
+      await scoped.conversations.create(conversation);
+      await scoped.messages.create({ id: questionId, conversationId: conversation.id, role: 'user', content: last.content, createdAt: now });
+    }),
+  );
   return runChat(ctx, {
+    questionStored,
     actor,
     assistant,
     model,

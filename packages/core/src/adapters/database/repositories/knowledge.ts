@@ -375,13 +375,15 @@ export const knowledgeRepositories = (
             // collection filter, instead of returning too few results; and look at more
             // candidates than the default 40, which misses many neighbours of short
             // queries (bench/RESULTS.md, recall sweep).
-            await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
-            await tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(efSearch, limit * 4))}, true)`);
+            //
             // The planner prices HNSW by ef_search and, for tables of a few thousand rows,
             // picks a sort of every row instead; that sort reads each embedding from the
             // heap (often TOASTed) and measured 4-8x slower than the graph, which keeps its
             // vectors in the index. The decision was made above: hold the planner to it.
-            await tx.execute(sql`select set_config('enable_sort', 'off', true)`);
+            // (One statement for the three settings: each round trip counts here.)
+            await tx.execute(
+              sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(Math.max(efSearch, limit * 4))}, true), set_config('enable_sort', 'off', true)`,
+            );
           }
           const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
           const result = await tx.execute(sql`
