@@ -84,9 +84,9 @@ const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): 
  * Up to this many chunks behind a filter, vector search compares with all of them (the
  * ordering expression hides the HNSW index from the planner); beyond it, the index.
  */
-const EXACT_SEARCH_MAX_ROWS = 1_000;
+const EXACT_SEARCH_MAX_ROWS = 10_000;
 export interface SearchTuning {
-  /** Vector search compares with every chunk when at most this many are behind the filter (default 1 000). */
+  /** Vector search compares with every chunk when at most this many are behind the filter (default 10 000). */
   exactSearchMaxRows?: number;
   /** HNSW candidates examined per search, at least 4 × the limit (default 400; pgvector's own default is 40). */
   hnswEfSearch?: number;
@@ -386,19 +386,25 @@ export const knowledgeRepositories = (
             );
           }
           const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
-          const result = await tx.execute(sql`
-            with nearest as (
-              select c.id, c.document_id, c.collection_id, c.text, c.metadata, ${distance} as distance
+          const candidates = sql`
+              select c.id, ${distance} as distance
               from chunks c
               where c.embedding_dims = ${dims}
                 and c.tenant_id = ${tenantId}
-                and c.collection_id in (${inCollections})
-              order by ${exact ? sql`(${distance}) + 0` : sql`distance`}
-              limit ${limit}
-            )
-            select n.id, n.document_id, n.collection_id, n.text, n.metadata, d.title, 1 - n.distance as score
-            from nearest n join documents d on d.id = n.document_id
-            order by n.distance`);
+                and c.collection_id in (${inCollections})`;
+          // Exact: a subquery the planner may not flatten (offset 0), so the distance is
+          // computed once per row and the HNSW index cannot take over the ordering; only ids
+          // and distances go through the sort. Graph: the index scan returns rows in order.
+          const nearest = exact
+            ? sql`select id, distance from (${candidates} offset 0) s order by distance limit ${limit}`
+            : sql`${candidates} order by distance limit ${limit}`;
+          const result = await tx.execute(sql`
+            with nearest as (${nearest})
+            select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, 1 - n.distance as score
+            from nearest n
+            join chunks c on c.id = n.id
+            join documents d on d.id = c.document_id
+            order by n.distance, c.id`);
           return rowsOf<HitRow>(result).map(toHit);
         });
       },
