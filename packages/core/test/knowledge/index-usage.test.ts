@@ -281,6 +281,16 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect((await explain(big10.statements)).plan).toMatch(/Index Scan using chunks_embedding_hnsw_384 on chunks c/);
   });
 
+  it('keyword search leaves a word found in every chunk out of matching, but not out of ranking', async () => {
+    // 2 500 chunks, analysed: every one holds "chunk"; "7" is in one chunk per document.
+    const rare = await repos.chunks.searchKeyword({ collectionIds: [big], terms: ['chunk', '7'], limit: TOP_K });
+    expect(rare.map((hit) => hit.text)).toEqual(['chunk 7', 'chunk 7']);
+    // Only common words: a match must hold all of them.
+    const common = await repos.chunks.searchKeyword({ collectionIds: [big], terms: ['chunk'], limit: TOP_K });
+    expect(common).toHaveLength(TOP_K);
+    expectOnlyFrom(common, [big]);
+  });
+
   it('a collection of another tenant is never searched, even when asked for by id', async () => {
     const other = await newTenant(h.core);
     const otherRepos = h.core.context.store.forTenant(other.tenantId);

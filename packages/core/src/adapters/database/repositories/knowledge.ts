@@ -96,6 +96,8 @@ export interface SearchTuning {
 const HNSW_EF_SEARCH = 400;
 /** A term in more than this share of all chunks does not, on its own, make a chunk a keyword match. */
 const COMMON_TERM_SHARE = 0.02;
+/** Terms are added rarest first while together they are in at most this share of chunks. */
+const MAX_MATCH_SHARE = 0.05;
 /** Below this many chunks, ranking every match is cheap: nothing is left out. */
 const PRUNE_FROM_ROWS = 2_000;
 
@@ -413,31 +415,47 @@ export const knowledgeRepositories = (
         // Terms are plain words (letters and digits), so joining them with | is safe tsquery syntax.
         const words = terms.filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
         if (ids.length === 0 || words.length === 0 || limit < 1) return [];
-        // Ranking uses every term; matching leaves out the terms that are in more than
-        // COMMON_TERM_SHARE of all chunks (per the planner's statistics of the column),
-        // once the table is big enough for that to matter. Ranking every chunk that holds
-        // a common word was nearly all of the keyword half's time at 100k chunks (ADR 0014);
-        // chunks that hold only common words rank low anyway, and vector search still sees
-        // them. If every term is common, chunks must hold all of them.
+        // Ranking uses every term. Matching, once the table is big enough for it to matter,
+        // leaves out the terms in more than COMMON_TERM_SHARE of all chunks (per the
+        // planner's statistics of the column), and the most frequent of the rest once
+        // together they would match more than MAX_MATCH_SHARE. Ranking every chunk that
+        // holds a common word was nearly all of the keyword half's time at 100k chunks (ADR
+        // 0014); chunks that hold only common words rank low anyway, and vector search
+        // still sees them. If every term is common, chunks must hold all of them.
         const result = await db.execute(sql`
-          with terms as (
-            select t.lexeme,
-                   coalesce(s.freq, 0) > ${COMMON_TERM_SHARE}
-                     and (select reltuples from pg_class where oid = 'chunks'::regclass) >= ${PRUNE_FROM_ROWS} as common
+          with stats as (
+            select e.lexeme, e.freq
+            from pg_stats st,
+                 unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(lexeme, freq)
+            where st.schemaname = current_schema() and st.tablename = 'chunks' and st.attname = 'search_vector'
+          ),
+          terms as (
+            select t.lexeme, coalesce(s.freq, 0) as freq
             from unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}))) as t(lexeme)
-            left join (
-              select e.lexeme, e.freq
-              from pg_stats st,
-                   unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(lexeme, freq)
-              where st.schemaname = current_schema() and st.tablename = 'chunks' and st.attname = 'search_vector'
-            ) s on s.lexeme = t.lexeme
+            left join stats s on s.lexeme = t.lexeme
+          ),
+          ranked as (
+            select lexeme, freq,
+                   sum(freq) over (order by freq, lexeme) as running,
+                   row_number() over (order by freq, lexeme) as n
+            from terms
+          ),
+          pruning as (
+            select (select reltuples from pg_class where oid = 'chunks'::regclass) >= ${PRUNE_FROM_ROWS} as active
           ),
           q as (
             select to_tsquery('english', ${words.join(' | ')}) as rank_query,
-                   coalesce(
-                     (select string_agg(quote_literal(lexeme), ' | ')::tsquery from terms where not common),
-                     (select string_agg(quote_literal(lexeme), ' & ')::tsquery from terms)
-                   ) as match_query
+                   case
+                     when not (select active from pruning) then
+                       (select string_agg(quote_literal(lexeme), ' | ')::tsquery from ranked)
+                     -- Even the rarest term is common: a match must hold every term.
+                     when (select min(freq) from ranked) > ${COMMON_TERM_SHARE} then
+                       (select string_agg(quote_literal(lexeme), ' & ')::tsquery from ranked)
+                     -- Otherwise the rarest terms, while together they match at most MAX_MATCH_SHARE.
+                     else
+                       (select string_agg(quote_literal(lexeme), ' | ')::tsquery from ranked
+                        where freq <= ${COMMON_TERM_SHARE} and (running <= ${MAX_MATCH_SHARE} or n = 1))
+                   end as match_query
           )
           select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
                  ts_rank_cd(c.search_vector, q.rank_query, 1) as score
