@@ -60,13 +60,12 @@ const titleOf = (question: string) => {
 };
 
 /**
- * A write that is awaited later, maybe never (the consumer may stop reading first): it
- * must not count as an unhandled rejection meanwhile. Awaiting the result still throws.
+ * Work that is awaited later, maybe never (the consumer may stop reading first): it must
+ * not count as an unhandled rejection meanwhile. Awaiting it still throws.
  */
-const settledLater = (write: Promise<unknown>): Promise<void> => {
-  const done = write.then(() => undefined);
-  done.catch(() => {});
-  return done;
+const settledLater = <T>(work: Promise<T>): Promise<T> => {
+  work.catch(() => {});
+  return work;
 };
 
 /** Stored messages as model turns; failed answers with no text are left out. */
@@ -88,7 +87,7 @@ interface RunInput {
    * searched (ids are made in process, so nothing waits for it) and is awaited before the
    * answer is stored: an answer never exists without its question.
    */
-  questionStored: Promise<void>;
+  questionStored: Promise<unknown>;
 }
 
 /** Streams one answer and stores it (with its usage) however the stream ends. */
@@ -122,6 +121,8 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
   };
 
   async function* events(): AsyncGenerator<ChatEvent> {
+    // Loaded while `start` goes out, so search begins with them at hand.
+    const collections = settledLater(repos().collections.getMany(run.assistant.collectionIds));
     let stored = false;
     let partial = '';
     let references: AnswerResult['references'] = [];
@@ -136,7 +137,7 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
         extraInstructions: run.extraInstructions,
         search: async (query) =>
           retrieve(repos(), ctx.embeddings, {
-            collections: await repos().collections.getMany(run.assistant.collectionIds),
+            collections: await collections,
             query,
             topK: run.assistant.retrieval.topK,
             mode: run.assistant.retrieval.mode,
