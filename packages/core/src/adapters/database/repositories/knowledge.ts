@@ -96,8 +96,11 @@ export interface SearchTuning {
 const HNSW_EF_SEARCH = 400;
 /** A term in more than this share of all chunks does not, on its own, make a chunk a keyword match. */
 const COMMON_TERM_SHARE = 0.02;
-/** Terms are added rarest first while together they are in at most this share of chunks. */
-const MAX_MATCH_SHARE = 0.05;
+/**
+ * Terms are added rarest first while together they are in at most this many chunks (by
+ * the statistics' estimate): ranking is what costs, about 10 µs per matching chunk.
+ */
+const MAX_MATCHES = 1_000;
 /** Below this many chunks, ranking every match is cheap: nothing is left out. */
 const PRUNE_FROM_ROWS = 2_000;
 
@@ -418,7 +421,7 @@ export const knowledgeRepositories = (
         // Ranking uses every term. Matching, once the table is big enough for it to matter,
         // leaves out the terms in more than COMMON_TERM_SHARE of all chunks (per the
         // planner's statistics of the column), and the most frequent of the rest once
-        // together they would match more than MAX_MATCH_SHARE. Ranking every chunk that
+        // together they would match more than MAX_MATCHES chunks. Ranking every chunk that
         // holds a common word was nearly all of the keyword half's time at 100k chunks (ADR
         // 0014); chunks that hold only common words rank low anyway, and vector search
         // still sees them. If every term is common, chunks must hold all of them.
@@ -441,7 +444,8 @@ export const knowledgeRepositories = (
             from terms
           ),
           pruning as (
-            select (select reltuples from pg_class where oid = 'chunks'::regclass) >= ${PRUNE_FROM_ROWS} as active
+            select reltuples >= ${PRUNE_FROM_ROWS} as active, greatest(reltuples, 1) as total
+            from pg_class where oid = 'chunks'::regclass
           ),
           q as (
             select to_tsquery('english', ${words.join(' | ')}) as rank_query,
@@ -451,10 +455,11 @@ export const knowledgeRepositories = (
                      -- Even the rarest term is common: a match must hold every term.
                      when (select min(freq) from ranked) > ${COMMON_TERM_SHARE} then
                        (select string_agg(quote_literal(lexeme), ' & ')::tsquery from ranked)
-                     -- Otherwise the rarest terms, while together they match at most MAX_MATCH_SHARE.
+                     -- Otherwise the rarest terms, while together they match at most MAX_MATCHES chunks.
                      else
                        (select string_agg(quote_literal(lexeme), ' | ')::tsquery from ranked
-                        where freq <= ${COMMON_TERM_SHARE} and (running <= ${MAX_MATCH_SHARE} or n = 1))
+                        where freq <= ${COMMON_TERM_SHARE}
+                          and (running * (select total from pruning) <= ${MAX_MATCHES} or n = 1))
                    end as match_query
           )
           select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
