@@ -3,7 +3,7 @@
  * HTTP server, on PostgreSQL (DATABASE_URL) and on embedded PGlite (context; off with
  * BENCH_CONC_PGLITE=0). Three processes: this one (the client: `node:http`, keep-alive, no
  * socket cap), the fake OpenAI-compatible model (servers/fake-openai.ts) streaming 40 chunks
- * 20 ms apart, and Atrium (servers/chat-atrium.ts, the app on @hono/node-server, `fake-gpt`
+ * 20 ms apart, and Atrium (servers/chat-atrium.ts, the app on @hono/node-server, `gpt-4o-mini` (the fake)
  * through the official openai client with maxRetries 0), whose memory, PostgreSQL pool and
  * event-loop delay are sampled in-process every 20 ms and read over IPC.
  *
@@ -365,7 +365,7 @@ const main = async () => {
 
   const body = [
     `${CHATS} streaming chats fired in the same tick at Atrium's real HTTP server (the client: this script, \`node:http\` with one keep-alive agent and no socket cap; ` +
-      `Atrium: \`createApp\` on @hono/node-server in its own process, completion model \`fake-gpt\` through the official openai client, maxRetries 0, logger silent; ` +
+      `Atrium: \`createApp\` on @hono/node-server in its own process, completion model \`gpt-4o-mini\` (the fake) through the official openai client, maxRetries 0, logger silent; ` +
       `the fake OpenAI-compatible server in a third process answers ${STREAM_CHUNKS} chunks ${CHUNK_MS} ms apart, first after ${FIRST_CHUNK_MS} ms, so one stream takes at least ${idealMs} ms). ` +
       `Each chat is a new conversation with a different question (the 88 fixture questions, then synthetic ones) to a published assistant over ${TOTAL} chunks (hybrid, topK 6). ` +
       `Every stream is read to its end; an error is a non-200, an \`error\` event, no \`done\` or a \`done\` whose finishReason is not \`stop\`, an answer whose text differs from the model's, or a client exception. ` +

@@ -1,7 +1,7 @@
 /**
  * Server-added time to first token (PostgreSQL only; needs DATABASE_URL). Three processes:
  * this one (the client), the fake OpenAI-compatible model server (servers/fake-openai.ts)
- * and Atrium (servers/chat-atrium.ts: createApp on @hono/node-server, `fake-gpt` through
+ * and Atrium (servers/chat-atrium.ts: createApp on @hono/node-server, `gpt-4o-mini` (the fake) through
  * the official openai client). The assistant answers from a collection of 10 000 synthetic
  * chunks (local-hash-v1, hybrid retrieval, default topK), loaded as search-latency does.
  *
@@ -50,7 +50,7 @@ import {
   waitForQuiet,
   type SseResult,
 } from './lib/chat.js';
-import { FAKE_API_KEY, startIpcHelper, type ServerStats } from './lib/ipc.js';
+import { FAKE_API_KEY, FAKE_MODEL, startIpcHelper, type ServerStats } from './lib/ipc.js';
 import { backendCpu, fmt, pgDatabase, reachable } from './lib/knowledge.js';
 
 const CHATS = Number(process.env.BENCH_TTFT_CHATS ?? 200);
@@ -262,7 +262,7 @@ const main = async () => {
     const body = [
       `Three processes on this machine: the client (this script, \`node:http\`, keep-alive), the fake OpenAI-compatible model ` +
         `(\`startFakeOpenAI\`, its own process; answers ${ANSWER.split(' ').length} one-word chunks, first chunk after ${FIRST_CHUNK_MS} ms, no delay between chunks) ` +
-        `and Atrium (\`createApp\` on @hono/node-server, \`createAtrium\` on PostgreSQL with its default pool of 10, completion model \`fake-gpt\` through the official openai client, maxRetries 0; logger silent). ` +
+        `and Atrium (\`createApp\` on @hono/node-server, \`createAtrium\` on PostgreSQL with its default pool of 10, completion model \`gpt-4o-mini\` (the fake) through the official openai client, maxRetries 0; logger silent). ` +
         `The assistant (published, hybrid retrieval, topK 6, 40 candidates per retriever) answers from one collection: ${prepared.loadNote}. ` +
         `Questions: the 88 labelled fixture questions, then short queries over the synthetic corpus (${questions.length} in all; upstream request bodies ` +
         `${fmt(pct(promptChars).p50 / 1024, 1)} KB median, ${fmt(refs.mean, 1)} references per answer on average). Warm-up: ${WARMUP} chats, then one recording pass over every question. ` +
@@ -329,7 +329,7 @@ const retrievalPieces = async (databaseUrl: string, tenantId: string, collection
       ['`fitContext` (context budget) over those 6 hits', 'cl100k token counting of instructions, question, each source, then the whole prompt again'],
       ['  `countTokens` of the assembled prompt alone', 'the second count of every source'],
     ] as const;
-    const spec = chatModelSpecFor('fake-gpt');
+    const spec = chatModelSpecFor(FAKE_MODEL);
     const values: number[][] = names.map(() => []);
     for (let pass = 0; pass < 2; pass++) {
       for (const question of questions) {

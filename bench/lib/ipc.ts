@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { BENCH_DIR, captureOutput, TS_NODE_ARGS, track } from './common.js';
 
 export const FAKE_API_KEY = 'bench-upstream-key';
-export const FAKE_MODEL = 'fake-gpt';
+// Named like the model most installations default to, so the context window (and budget) is realistic.
+export const FAKE_MODEL = 'gpt-4o-mini';
 
 export interface IpcHelper<T> {
   child: ChildProcess;

@@ -1,7 +1,7 @@
 /**
  * The subject of the Chat benchmarks: Atrium's app (createApp from @atrium/server) on
  * @hono/node-server, over `createAtrium` on the database the benchmark prepared
- * (BENCH_DATABASE_URL, else PGlite in BENCH_DATA_DIR), with the completion model `fake-gpt`
+ * (BENCH_DATABASE_URL, else PGlite in BENCH_DATA_DIR), with the completion model `gpt-4o-mini` (the fake)
  * on the fake OpenAI-compatible server at BENCH_FAKE_URL (the official `openai` client, as
  * in production; maxRetries 0 so that no upstream failure is hidden by a retry, default
  * timeouts), local models otherwise. Logger silent, as in the other benchmarks.

@@ -189,7 +189,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect(result).toHaveLength(TOP_K);
     const texts = statements.map((s) => dialect.sqlToQuery(s).sql);
     expect(texts).toHaveLength(3);
-    expect(texts[0]).toMatch(/select count\(\*\)::int as n from \(\s+select 1 from chunks c/);
+    expect(texts[0]).toMatch(/select count\(\*\)::int as n, \(select reltuples from pg_class [^)]*\)::float8 as total\s+from \(\s+select 1 from chunks c/);
     expect(texts[1]).toContain("set_config('hnsw.iterative_scan', 'relaxed_order', true)");
     expect(texts[1]).toContain("set_config('hnsw.ef_search'");
     expect(texts[1]).toContain("set_config('enable_sort', 'off', true)");
@@ -279,6 +279,19 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
       exactRepos.chunks.searchVector({ collectionIds: [big], dimensions: DIMS, embedding: query, limit: TOP_K }),
     );
     expect((await explain(big10.statements)).plan).toMatch(/Index Scan using chunks_embedding_hnsw_384 on chunks c/);
+
+    // Under any row limit, a filter that keeps most of the (analysed) table goes through the
+    // graph, which is as good as unfiltered there; a small share is still searched exactly.
+    const generous = createDatabaseStore(db, { exactSearchMaxRows: 100_000, hnswEfSearch: 40 }).forTenant(tenantId);
+    const most = await recordStatements(db, () =>
+      generous.chunks.searchVector({ collectionIds: [big], dimensions: DIMS, embedding: query, limit: TOP_K }),
+    );
+    expect((await explain(most.statements)).plan).toMatch(/Index Scan using chunks_embedding_hnsw_384 on chunks c/);
+    const few = await recordStatements(db, () =>
+      generous.chunks.searchVector({ collectionIds: [small], dimensions: DIMS, embedding: query, limit: TOP_K }),
+    );
+    expect(few.result.map((hit) => hit.chunkId)).toEqual(exactNearest([small], query, TOP_K));
+    expect((await explain(few.statements)).plan).not.toMatch(/chunks_embedding_hnsw_384/);
   });
 
   it('keyword search leaves a word found in every chunk out of matching, but not out of ranking', async () => {

@@ -82,15 +82,22 @@ const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): 
 
 /**
  * Up to this many chunks behind a filter, vector search compares with all of them (the
- * ordering expression hides the HNSW index from the planner); beyond it, the index.
+ * query hides the HNSW index from the planner), unless the filter keeps most of the table
+ * (see EXACT_MAX_SHARE); beyond it, the index.
  */
 const EXACT_SEARCH_MAX_ROWS = 10_000;
+
 export interface SearchTuning {
   /** Vector search compares with every chunk when at most this many are behind the filter (default 10 000). */
   exactSearchMaxRows?: number;
   /** HNSW candidates examined per search, at least 4 × the limit (default 400; pgvector's own default is 40). */
   hnswEfSearch?: number;
 }
+
+/** Filters this small are always searched exactly (for any table size). */
+const ALWAYS_EXACT_ROWS = 1_000;
+/** Above ALWAYS_EXACT_ROWS, exact search only when the filter keeps at most this share of the table. */
+const EXACT_MAX_SHARE = 0.5;
 
 /** HNSW candidates examined per search (pgvector's default is 40). */
 const HNSW_EF_SEARCH = 400;
@@ -367,14 +374,21 @@ export const knowledgeRepositories = (
         return db.transaction(async (tx) => {
           // Few rows behind the filter (an assistant's collections, usually): compare with
           // every one of them. Exact, so recall is 1, and about as fast as the graph.
-          const [counted] = rowsOf<{ n: number }>(
+          //
+          // Unless the filter keeps most of the table: then the graph finds the neighbours
+          // as well as it does unfiltered, faster than reading every row.
+          const [counted] = rowsOf<{ n: number; total: number }>(
             await tx.execute(sql`
-              select count(*)::int as n from (
+              select count(*)::int as n, (select reltuples from pg_class where oid = 'chunks'::regclass)::float8 as total
+              from (
                 select 1 from chunks c
                 where c.tenant_id = ${tenantId} and c.collection_id in (${inCollections}) and c.embedding_dims = ${dims}
                 limit ${exactSearchMaxRows + 1}) x`),
           );
-          const exact = Number(counted?.n ?? 0) <= exactSearchMaxRows;
+          const rows = Number(counted?.n ?? 0);
+          // reltuples is -1 until the table is first analysed (always so on PGlite, which has no autovacuum).
+          const total = Number(counted?.total ?? -1);
+          const exact = rows <= exactSearchMaxRows && (rows <= ALWAYS_EXACT_ROWS || total < 0 || rows <= total * EXACT_MAX_SHARE);
           if (!exact) {
             // pgvector 0.8: keep scanning the HNSW graph until enough rows pass the
             // collection filter, instead of returning too few results; and look at more
