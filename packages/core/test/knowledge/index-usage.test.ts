@@ -189,7 +189,8 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect(result).toHaveLength(TOP_K);
     const texts = statements.map((s) => dialect.sqlToQuery(s).sql);
     expect(texts).toHaveLength(3);
-    expect(texts[0]).toMatch(/select count\(\*\)::int as n, \(select reltuples from pg_class [^)]*\)::float8 as total\s+from \(\s+select 1 from chunks c/);
+    expect(texts[0]).toMatch(/select reltuples as total from pg_class/);
+    expect(texts[0]).toMatch(/select count\(\*\)::int from \(\s+select 1 from chunks c/);
     expect(texts[1]).toContain("set_config('hnsw.iterative_scan', 'relaxed_order', true)");
     expect(texts[1]).toContain("set_config('hnsw.ef_search'");
     expect(texts[1]).toContain("set_config('enable_sort', 'off', true)");

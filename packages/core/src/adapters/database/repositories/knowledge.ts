@@ -377,18 +377,25 @@ export const knowledgeRepositories = (
           //
           // Unless the filter keeps most of the table: then the graph finds the neighbours
           // as well as it does unfiltered, faster than reading every row.
-          const [counted] = rowsOf<{ n: number; total: number }>(
+          // The count stops one row past the most rows an exact search may have: at most
+          // exactSearchMaxRows, and at most half of the table unless that is under
+          // ALWAYS_EXACT_ROWS. reltuples is -1 until the table is first analysed (always so
+          // on PGlite, which has no autovacuum): then only exactSearchMaxRows applies.
+          const [counted] = rowsOf<{ n: number; cap: number }>(
             await tx.execute(sql`
-              select count(*)::int as n, (select reltuples from pg_class where oid = 'chunks'::regclass)::float8 as total
-              from (
-                select 1 from chunks c
-                where c.tenant_id = ${tenantId} and c.collection_id in (${inCollections}) and c.embedding_dims = ${dims}
-                limit ${exactSearchMaxRows + 1}) x`),
+              with t as (select reltuples as total from pg_class where oid = 'chunks'::regclass),
+              cap as (
+                select (case when t.total < 0 then ${exactSearchMaxRows}
+                             else least(${exactSearchMaxRows}, greatest(${ALWAYS_EXACT_ROWS}, floor(t.total * ${EXACT_MAX_SHARE}))) end)::int as cap
+                from t
+              )
+              select (select count(*)::int from (
+                        select 1 from chunks c
+                        where c.tenant_id = ${tenantId} and c.collection_id in (${inCollections}) and c.embedding_dims = ${dims}
+                        limit (select cap from cap) + 1) x) as n,
+                     (select cap from cap) as cap`),
           );
-          const rows = Number(counted?.n ?? 0);
-          // reltuples is -1 until the table is first analysed (always so on PGlite, which has no autovacuum).
-          const total = Number(counted?.total ?? -1);
-          const exact = rows <= exactSearchMaxRows && (rows <= ALWAYS_EXACT_ROWS || total < 0 || rows <= total * EXACT_MAX_SHARE);
+          const exact = Number(counted?.n ?? 0) <= Number(counted?.cap ?? exactSearchMaxRows);
           if (!exact) {
             // pgvector 0.8: keep scanning the HNSW graph until enough rows pass the
             // collection filter, instead of returning too few results; and look at more
