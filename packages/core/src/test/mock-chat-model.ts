@@ -4,6 +4,7 @@
  * computes them from the request), honouring the request's abort signal like a real
  * adapter.
  */
+import { abortableSleep } from '../adapters/shared/abortable-sleep.js';
 import type { ChatModel, ChatModels, ChatRequest, ChatStreamPart } from '../ports/chat.js';
 
 export interface MockChatModelOptions {
@@ -54,20 +55,6 @@ export const textToChatParts = (text: string, request?: ChatRequest): ChatStream
 const withFinish = (parts: ChatStreamPart[]): ChatStreamPart[] =>
   parts.some((part) => part.type === 'finish') ? parts : [...parts, { type: 'finish', finishReason: 'stop' }];
 
-const wait = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 export const mockChatModel = (options: MockChatModelOptions = {}): MockChatModel => {
   const calls: ChatRequest[] = [];
   const script = (request: ChatRequest): ChatStreamPart[] => {
@@ -93,12 +80,12 @@ export const mockChatModel = (options: MockChatModelOptions = {}): MockChatModel
       const failAt = 'failWith' in options ? Math.max(0, options.failAfterParts ?? 0) : Number.POSITIVE_INFINITY;
       for (const [index, part] of parts.entries()) {
         if (index >= failAt) break;
-        if (options.delayMs) await wait(options.delayMs, signal);
+        if (options.delayMs) await abortableSleep(options.delayMs, signal);
         signal?.throwIfAborted();
         yield part;
       }
       if (failAt !== Number.POSITIVE_INFINITY) {
-        if (options.delayMs) await wait(options.delayMs, signal);
+        if (options.delayMs) await abortableSleep(options.delayMs, signal);
         signal?.throwIfAborted();
         throw options.failWith;
       }

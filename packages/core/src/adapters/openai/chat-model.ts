@@ -16,11 +16,13 @@
  *
  * `request.grounding` is ignored: the sources are in the messages already.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { chatModelSpecFor } from '../../chat/model-catalog.js';
 import type { TokenUsage } from '../../domain/conversations.js';
 import { AtriumError } from '../../domain/errors.js';
 import type { ChatFinishReason, ChatModel, ChatRequest, ChatStreamPart } from '../../ports/chat.js';
+import { abortableSleep } from '../shared/abortable-sleep.js';
+import { isRetryableApiError, jitteredBackoffMs, MAX_RETRY_DELAY_MS, retryAfterMs } from './retry.js';
 
 export interface OpenAIChatModelOptions {
   apiKey: string;
@@ -47,8 +49,6 @@ export interface OpenAIChatModelOptions {
   fetch?: typeof globalThis.fetch | undefined;
 }
 
-/** The longest wait between attempts; a `Retry-After` asking for more ends the retries instead. */
-const MAX_RETRY_DELAY_MS = 20_000;
 /** Upstream messages are quoted in ours up to this length. */
 const MAX_UPSTREAM_MESSAGE = 300;
 
@@ -62,50 +62,17 @@ class StreamFailure extends Error {
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+const isRetryable = (error: unknown): boolean =>
+  error instanceof StreamFailure ? error.reason !== 'bad_response' : isRetryableApiError(error);
 
-const isRetryable = (error: unknown): boolean => {
-  if (error instanceof StreamFailure) return error.reason !== 'bad_response';
-  if (error instanceof APIUserAbortError) return false;
-  if (error instanceof APIConnectionError) return true; // includes the client's timeout
-  if (error instanceof APIError && error.status !== undefined) {
-    return error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
-  }
-  return false;
-};
-
-/** How long the server asked us to wait, in ms, if it said. */
-const retryAfterMs = (error: unknown): number | undefined => {
-  if (!(error instanceof APIError) || !error.headers) return undefined;
-  const ms = Number.parseFloat(error.headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const header = error.headers.get('retry-after');
-  if (!header) return undefined;
-  const seconds = Number.parseFloat(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-};
-
-/** The wait before the next attempt, or undefined when the server asked for longer than we wait. */
+/**
+ * The wait before the next attempt, or undefined when the server asked for longer than
+ * MAX_RETRY_DELAY_MS: then the retries end instead.
+ */
 const backoffMs = (attempt: number, baseMs: number, error: unknown): number | undefined => {
   const asked = retryAfterMs(error);
   if (asked !== undefined) return asked <= MAX_RETRY_DELAY_MS ? asked : undefined;
-  // Full jitter, so that many requests hitting the same limit do not come back in lockstep.
-  const step = Math.min(baseMs * 2 ** attempt, MAX_RETRY_DELAY_MS);
-  return step / 2 + (Math.random() * step) / 2;
+  return jitteredBackoffMs(attempt, baseMs);
 };
 
 const isContextLengthError = (error: APIError): boolean =>
@@ -324,7 +291,7 @@ export const openAIChatModel = (options: OpenAIChatModelOptions): ChatModel => {
           if (yielded || attemptNumber >= maxRetries || !isRetryable(error)) throw toAtriumError(error);
           const wait = backoffMs(attemptNumber, baseDelayMs, error);
           if (wait === undefined) throw toAtriumError(error);
-          await sleep(wait, signal);
+          await abortableSleep(wait, signal);
         }
       }
     },

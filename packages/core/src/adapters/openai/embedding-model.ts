@@ -10,6 +10,8 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { AtriumError } from '../../domain/errors.js';
 import type { EmbeddingModel } from '../../ports/models.js';
+import { abortableSleep } from '../shared/abortable-sleep.js';
+import { isRetryableApiError, jitteredBackoffMs, MAX_RETRY_DELAY_MS, retryAfterMs } from './retry.js';
 
 /** Output sizes of OpenAI's own models, used when no `dimensions` are configured. */
 export const KNOWN_EMBEDDING_DIMENSIONS: Readonly<Record<string, number>> = {
@@ -45,52 +47,8 @@ export interface OpenAIEmbeddingModelOptions {
   fetch?: typeof globalThis.fetch | undefined;
 }
 
-const MAX_RETRY_DELAY_MS = 20_000;
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
-const isRetryable = (error: unknown): boolean => {
-  if (error instanceof APIUserAbortError) return false;
-  if (error instanceof APIConnectionError) return true; // includes timeouts
-  if (error instanceof APIError && error.status !== undefined) {
-    return error.status === 408 || error.status === 409 || error.status === 429 || error.status >= 500;
-  }
-  return false;
-};
-
-/** How long the server asked us to wait, in ms, if it said. */
-const retryAfterMs = (error: unknown): number | undefined => {
-  if (!(error instanceof APIError) || !error.headers) return undefined;
-  const ms = Number.parseFloat(error.headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const header = error.headers.get('retry-after');
-  if (!header) return undefined;
-  const seconds = Number.parseFloat(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-};
-
-const backoffMs = (attempt: number, baseMs: number, error: unknown): number => {
-  const asked = retryAfterMs(error);
-  if (asked !== undefined) return Math.min(asked, MAX_RETRY_DELAY_MS);
-  // Full jitter: a random wait up to the exponential step, so that many workers hitting
-  // the same limit do not come back in lockstep.
-  const step = Math.min(baseMs * 2 ** attempt, MAX_RETRY_DELAY_MS);
-  return step / 2 + (Math.random() * step) / 2;
-};
+const backoffMs = (attempt: number, baseMs: number, error: unknown): number =>
+  Math.min(retryAfterMs(error) ?? jitteredBackoffMs(attempt, baseMs), MAX_RETRY_DELAY_MS);
 
 /** Upstream failures as AtriumErrors: the model being unusable is `unavailable` to our callers. */
 const toAtriumError = (error: unknown, model: string): unknown => {
@@ -181,8 +139,8 @@ export const openAIEmbeddingModel = (options: OpenAIEmbeddingModelOptions): Embe
         );
         return readVectors(response, input.length);
       } catch (error) {
-        if (attempt >= maxRetries || !isRetryable(error) || signal?.aborted) throw toAtriumError(error, model);
-        await sleep(backoffMs(attempt, baseDelayMs, error), signal);
+        if (attempt >= maxRetries || !isRetryableApiError(error) || signal?.aborted) throw toAtriumError(error, model);
+        await abortableSleep(backoffMs(attempt, baseDelayMs, error), signal);
       }
     }
   };
