@@ -14,7 +14,7 @@ export interface Problem {
   requestId?: string;
 }
 
-const STATUS_BY_KIND: Record<ErrorKind, ContentfulStatusCode> = {
+export const STATUS_BY_KIND: Readonly<Record<ErrorKind, ContentfulStatusCode>> = {
   invalid: 422,
   unauthenticated: 401,
   forbidden: 403,

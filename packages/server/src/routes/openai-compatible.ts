@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/env.js';
 import { credentialFrom } from '../http/middleware/authenticate.js';
 import { streamEvents } from '../http/sse.js';
+import { STATUS_BY_KIND } from '../http/problem.js';
 import { referenceJson } from '../schemas/conversations.js';
 import { serverTiming } from './chat.js';
 
@@ -30,17 +31,8 @@ const ERROR_TYPES: Record<number, OpenAIErrorType> = {
   429: 'rate_limit_error',
 };
 
-const STATUS_BY_KIND: Record<AtriumError['kind'], ContentfulStatusCode> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_large: 413,
-  unsupported: 415,
-  rate_limited: 429,
-  unavailable: 503,
-};
+/** Atrium's statuses, except that OpenAI answers invalid requests with 400, not 422. */
+const statusFor = (kind: AtriumError['kind']): ContentfulStatusCode => (kind === 'invalid' ? 400 : STATUS_BY_KIND[kind]);
 
 /** An error in OpenAI's format (`{ error: { message, type, param, code } }`), for everything under `/v1`. */
 export const openAIErrorResponse = (
@@ -58,7 +50,7 @@ export const openAIErrorResponse = (
 
 const errorResponse = (c: Context, error: unknown): Response => {
   if (isAtriumError(error)) {
-    const status = STATUS_BY_KIND[error.kind];
+    const status = statusFor(error.kind);
     const field = error.details.errors?.[0];
     const headers: Record<string, string> = {};
     if (error.details.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.details.retryAfterSeconds);
