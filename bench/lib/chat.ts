@@ -142,6 +142,41 @@ const vectorLiteral = (v: ArrayLike<number>) => {
 };
 
 /**
+ * The documents that synthetic chunks belong to: one per PER_DOCUMENT chunks, already
+ * `ready`, created through the repository. `collectionFor(d)` places document d.
+ */
+export const createSyntheticDocuments = async (
+  instance: AtriumInstance,
+  options: { tenantId: string; spaceId: string; total: number; collectionFor: (document: number) => string },
+): Promise<string[]> => {
+  const { core } = instance;
+  const repos = core.context.store.forTenant(options.tenantId);
+  const ids: string[] = [];
+  for (let d = 0; d * PER_DOCUMENT < options.total; d++) {
+    const now = new Date();
+    const doc = await repos.documents.create({
+      id: core.context.ids.next(),
+      spaceId: options.spaceId,
+      collectionId: options.collectionFor(d),
+      title: `Synthetic document ${d + 1}`,
+      sourceType: 'text',
+      source: null,
+      format: 'markdown',
+      byteSize: 0,
+      contentHash: `synthetic-${d}`,
+      status: 'ready',
+      error: null,
+      chunkCount: Math.min(PER_DOCUMENT, options.total - d * PER_DOCUMENT),
+      tokenCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    ids.push(doc.id);
+  }
+  return ids;
+};
+
+/**
  * Loads `total` synthetic chunks (lib/corpus.ts topic model, ~1.6 KB each, 50 per
  * document) into one collection, as search-latency does: documents through the
  * repository, chunks with batched multi-row INSERTs in the repository's shape, the HNSW
@@ -160,7 +195,6 @@ export const loadSyntheticCollection = async (options: {
 }): Promise<string> => {
   const { instance, sql, tenantId, spaceId, collectionId, total } = options;
   const { core } = instance;
-  const repos = core.context.store.forTenant(tenantId);
   const model = topicModel();
 
   let t = performance.now();
@@ -168,28 +202,7 @@ export const loadSyntheticCollection = async (options: {
   const embedS = (performance.now() - t) / 1000;
 
   t = performance.now();
-  const documentIds: string[] = [];
-  for (let d = 0; d * PER_DOCUMENT < total; d++) {
-    const now = new Date();
-    const doc = await repos.documents.create({
-      id: core.context.ids.next(),
-      spaceId,
-      collectionId,
-      title: `Synthetic document ${d + 1}`,
-      sourceType: 'text',
-      source: null,
-      format: 'markdown',
-      byteSize: 0,
-      contentHash: `synthetic-${d}`,
-      status: 'ready',
-      error: null,
-      chunkCount: Math.min(PER_DOCUMENT, total - d * PER_DOCUMENT),
-      tokenCount: 0,
-      createdAt: now,
-      updatedAt: now,
-    });
-    documentIds.push(doc.id);
-  }
+  const documentIds = await createSyntheticDocuments(instance, { tenantId, spaceId, total, collectionFor: () => collectionId });
 
   const { rows: indexes } = await sql.query<{ indexname: string; indexdef: string }>(
     `select indexname, indexdef from pg_indexes where tablename = 'chunks' and indexname in ('chunks_embedding_hnsw_${DIMS}', 'chunks_search_vector_idx')`,
