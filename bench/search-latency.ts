@@ -543,7 +543,7 @@ const main = async () => {
     const meetsRecall = sweep.find((r) => r.recallAll >= GOAL_RECALL && r.recallSmall >= GOAL_RECALL);
     const recommendation =
       recallAll >= GOAL_RECALL && recallSmall >= GOAL_RECALL
-        ? `The repository's settings (exact search for small filters, else ef_search = max(400, 4·limit); ADR 0014) already meets recall ≥ ${GOAL_RECALL} in both cases.`
+        ? `The repository's settings (exact search for small filters, else ef_search = max(400, 4·limit); ADR 0014) already meet recall ≥ ${GOAL_RECALL} in both cases.`
         : meets
           ? `Smallest swept ef_search that meets recall ≥ ${GOAL_RECALL} in both cases within p95 ≤ ${GOAL_P95_MS} ms: **${meets.ef}**` +
             ` (recall ${fmt(meets.recallAll, 3)} all rows, ${fmt(meets.recallSmall, 3)} filtered; p95 ${fmt(meets.p95All, 1)} / ${fmt(meets.p95Small, 1)} ms).`
