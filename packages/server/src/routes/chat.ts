@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { citedIndexes, collectChat, MAX_MESSAGE_LENGTH, type ChatEvent, type ChatTimings } from '@atrium/core';
+import { collectChat, MAX_MESSAGE_LENGTH, type ChatEvent, type ChatTimings } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
 import { createRouter } from '../http/router.js';
 import { streamEvents } from '../http/sse.js';
@@ -60,25 +60,9 @@ export const chatRoutes = ({ core }: AppDeps) =>
     if (!streamed) {
       const chat = await core.assistants.chat(actor, assistantId, { message, conversationId, signal: c.req.raw.signal });
       const answer = await collectChat(chat);
-      c.header('Server-Timing', serverTiming(answer.timings));
+      if (answer.message.timings) c.header('Server-Timing', serverTiming(answer.message.timings));
       return c.json(
-        {
-          conversationId: answer.conversationId,
-          message: messageJson({
-            id: answer.messageId,
-            conversationId: answer.conversationId,
-            role: 'assistant',
-            content: answer.content,
-            references: answer.references,
-            citations: citedIndexes(answer.content, answer.references.length),
-            finishReason: answer.finishReason,
-            errorCode: null,
-            model: answer.model,
-            usage: answer.usage,
-            timings: answer.timings,
-            createdAt: new Date(),
-          }),
-        },
+        { conversationId: answer.conversationId, message: messageJson(answer.message) },
         200,
       );
     }

@@ -5,7 +5,7 @@
  * works unchanged. Errors use OpenAI's error format on these paths (ADR 0013), and the
  * routes are documented in docs/openai-compatible.md rather than in /openapi.json.
  */
-import { AtriumError, collectChat, isAtriumError, type Actor, type Assistant, type ChatMessage, type FinishReason } from '@atrium/core';
+import { AtriumError, collectChat, isAtriumError, type Actor, type Assistant, type ChatMessage, type FinishReason, type TokenUsage } from '@atrium/core';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -107,6 +107,12 @@ const toChatMessages = (messages: z.infer<typeof MessageInput>[]): ChatMessage[]
 const finishReasonOf = (reason: FinishReason): 'stop' | 'length' | 'content_filter' =>
   reason === 'length' || reason === 'content_filter' ? reason : 'stop';
 
+const usageJson = (usage: TokenUsage) => ({
+  prompt_tokens: usage.promptTokens,
+  completion_tokens: usage.completionTokens,
+  total_tokens: usage.promptTokens + usage.completionTokens,
+});
+
 const modelJson = (a: Assistant) => ({
   id: a.id,
   object: 'model' as const,
@@ -168,8 +174,8 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
 
     if (!body.stream) {
       c.req.raw.signal?.addEventListener('abort', () => controller.abort(), { once: true });
-      const answer = await collectChat(chat);
-      c.header('Server-Timing', serverTiming(answer.timings));
+      const { conversationId, message } = await collectChat(chat);
+      if (message.timings) c.header('Server-Timing', serverTiming(message.timings));
       return c.json({
         id,
         object: 'chat.completion',
@@ -178,19 +184,15 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: answer.content, refusal: null },
-            finish_reason: finishReasonOf(answer.finishReason),
+            message: { role: 'assistant', content: message.content, refusal: null },
+            finish_reason: finishReasonOf(message.finishReason ?? 'stop'),
             logprobs: null,
           },
         ],
-        usage: {
-          prompt_tokens: answer.usage.promptTokens,
-          completion_tokens: answer.usage.completionTokens,
-          total_tokens: answer.usage.promptTokens + answer.usage.completionTokens,
-        },
+        usage: usageJson(message.usage ?? { promptTokens: 0, completionTokens: 0 }),
         // Extensions: the passages the answer cites as [n], and where it was stored.
-        references: answer.references.map(referenceJson),
-        conversation_id: answer.conversationId,
+        references: message.references.map(referenceJson),
+        conversation_id: conversationId,
       });
     }
 
@@ -223,11 +225,7 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
                 created,
                 model: body.model,
                 choices: [],
-                usage: {
-                  prompt_tokens: event.usage.promptTokens,
-                  completion_tokens: event.usage.completionTokens,
-                  total_tokens: event.usage.promptTokens + event.usage.completionTokens,
-                },
+                usage: usageJson(event.usage),
               }),
             );
           await send('[DONE]');

@@ -1,3 +1,4 @@
+import { citedIndexes } from '../../chat/citations.js';
 import type { ChatEvent } from '../../chat/events.js';
 import { generateAnswer, type AnswerResult } from '../../chat/generate-answer.js';
 import type { Assistant } from '../../domain/assistants.js';
@@ -312,14 +313,31 @@ export const completeChat = async (
   });
 };
 
-/** Runs a chat to the end and returns the stored answer's parts (for `stream: false`). */
-export const collectChat = async (stream: ChatStream) => {
+/** Runs a chat to the end and returns the answer as stored (for `stream: false`). */
+export const collectChat = async (stream: ChatStream): Promise<{ conversationId: string; message: Message }> => {
   let references: AnswerResult['references'] = [];
   let content = '';
   for await (const event of stream.events) {
     if (event.type === 'references') references = event.references;
     else if (event.type === 'delta') content += event.text;
-    else if (event.type === 'done') return { ...event, content, references };
+    else if (event.type === 'done')
+      return {
+        conversationId: event.conversationId,
+        message: {
+          id: event.messageId,
+          conversationId: event.conversationId,
+          role: 'assistant',
+          content,
+          references,
+          citations: citedIndexes(content, references.length),
+          finishReason: event.finishReason,
+          errorCode: null,
+          model: event.model,
+          usage: event.usage,
+          timings: event.timings,
+          createdAt: new Date(),
+        },
+      };
     else if (event.type === 'error')
       throw new AtriumError(
         errorKindFor(event.code),
