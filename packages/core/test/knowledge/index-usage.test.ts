@@ -184,19 +184,19 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     }
   };
 
-  it('records the statements: iterative scan switched on per query, then the filtered nearest-neighbour query', async () => {
+  it('records the statements: the filter sized and HNSW settings switched on per query in one statement, then the filtered nearest-neighbour query', async () => {
     const { result, statements } = await searchRecorded([big], unitVector(random));
     expect(result).toHaveLength(TOP_K);
     const texts = statements.map((s) => dialect.sqlToQuery(s).sql);
-    expect(texts).toHaveLength(3);
+    expect(texts).toHaveLength(2);
     expect(texts[0]).toMatch(/select reltuples as total from pg_class/);
-    expect(texts[0]).toMatch(/select count\(\*\)::int from \(\s+select 1 from chunks c/);
-    expect(texts[1]).toContain("set_config('hnsw.iterative_scan', 'relaxed_order', true)");
-    expect(texts[1]).toContain("set_config('hnsw.ef_search'");
-    expect(texts[1]).toContain("set_config('enable_sort', 'off', true)");
-    expect(texts[2]).toMatch(/from chunks c\s+where c\.embedding_dims = 384/);
-    expect(texts[2]).toMatch(/\(c\.embedding::vector\(384\)\) <=> \$\d+::vector\(384\)/);
-    expect(texts[2]).toMatch(/and c\.tenant_id = \$\d+\s+and c\.collection_id in \(\$\d+::uuid\)/);
+    expect(texts[0]).toMatch(/sum\(d\.chunk_count\)/);
+    expect(texts[0]).toContain("set_config('hnsw.iterative_scan', 'relaxed_order', true)");
+    expect(texts[0]).toContain("set_config('hnsw.ef_search'");
+    expect(texts[0]).toContain("set_config('enable_sort', 'off', true)");
+    expect(texts[1]).toMatch(/from chunks c\s+where c\.embedding_dims = 384/);
+    expect(texts[1]).toMatch(/\(c\.embedding::vector\(384\)\) <=> \$\d+::vector\(384\)/);
+    expect(texts[1]).toMatch(/and c\.tenant_id = \$\d+\s+and c\.collection_id in \(\$\d+::uuid\)/);
   });
 
   it('EXPLAIN: one collection (98% of the rows) is searched through chunks_embedding_hnsw_384 with the collection filter', async () => {
@@ -270,8 +270,9 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
       exactRepos.chunks.searchVector({ collectionIds: [small], dimensions: DIMS, embedding: query, limit: TOP_K }),
     );
     expect(result.map((hit) => hit.chunkId)).toEqual(exactNearest([small], query, TOP_K));
-    expect(statements).toHaveLength(2); // the count, then the query: no HNSW settings
-    const { plan } = await explain(statements);
+    expect(statements).toHaveLength(2); // the sizing, then the query
+    const { iterative, plan } = await explain(statements);
+    expect(iterative).not.toBe('relaxed_order'); // the sizing switched no HNSW settings on
     expect(plan).not.toMatch(/chunks_embedding_hnsw_384/);
     expect(plan).not.toMatch(/Seq Scan on chunks/);
     expect(plan).toMatch(/chunks_collection_idx/);

@@ -371,46 +371,49 @@ export const knowledgeRepositories = (
         const type = vectorType(dimensions);
         const vector = `[${embedding.join(',')}]`;
         const inCollections = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+        const ef = String(Math.max(efSearch, limit * 4));
         return db.transaction(async (tx) => {
           // Few rows behind the filter (an assistant's collections, usually): compare with
           // every one of them. Exact, so recall is 1, and about as fast as the graph.
           //
           // Unless the filter keeps most of the table: then the graph finds the neighbours
           // as well as it does unfiltered, faster than reading every row.
-          // The count stops one row past the most rows an exact search may have: at most
-          // exactSearchMaxRows, and at most half of the table unless that is under
-          // ALWAYS_EXACT_ROWS. reltuples is -1 until the table is first analysed (always so
-          // on PGlite, which has no autovacuum): then only exactSearchMaxRows applies.
-          const [counted] = rowsOf<{ n: number; cap: number }>(
+          // The rows behind the filter are the collections' documents' chunk counts (written
+          // with the chunks, in their transaction): summing a few hundred documents costs a
+          // fraction of counting thousands of chunks, which was 2 ms at 10k chunks, a fifth
+          // of the whole search. An exact search may have at most exactSearchMaxRows, and at
+          // most half of the table unless that is under ALWAYS_EXACT_ROWS. reltuples is -1
+          // until the table is first analysed (always so on PGlite, which has no
+          // autovacuum): then only exactSearchMaxRows applies.
+          //
+          // For the graph, the same statement switches on, for this transaction: pgvector
+          // 0.8's iterative scan, so the graph is walked until enough rows pass the
+          // collection filter instead of returning too few; more candidates than the default
+          // 40, which misses many neighbours of short queries (bench/RESULTS.md, recall
+          // sweep); and no sorting. The planner prices HNSW by ef_search and, for tables of
+          // a few thousand rows, picks a sort of every row instead, measured 4-8x slower than
+          // the graph, which keeps its vectors in the index. The decision is made here: hold
+          // the planner to it. (One statement for all of it: each round trip counts here.)
+          const [sized] = rowsOf<{ n: number; cap: number }>(
             await tx.execute(sql`
               with t as (select reltuples as total from pg_class where oid = 'chunks'::regclass),
               cap as (
                 select (case when t.total < 0 then ${exactSearchMaxRows}
                              else least(${exactSearchMaxRows}, greatest(${ALWAYS_EXACT_ROWS}, floor(t.total * ${EXACT_MAX_SHARE}))) end)::int as cap
                 from t
+              ),
+              size as (
+                select coalesce(sum(d.chunk_count), 0)::int as n
+                from documents d
+                where d.tenant_id = ${tenantId} and d.collection_id in (${inCollections})
               )
-              select (select count(*)::int from (
-                        select 1 from chunks c
-                        where c.tenant_id = ${tenantId} and c.collection_id in (${inCollections}) and c.embedding_dims = ${dims}
-                        limit (select cap from cap) + 1) x) as n,
-                     (select cap from cap) as cap`),
+              select size.n, cap.cap,
+                     case when size.n > cap.cap then
+                       set_config('hnsw.iterative_scan', 'relaxed_order', true) || set_config('hnsw.ef_search', ${ef}, true) || set_config('enable_sort', 'off', true)
+                     end as settings
+              from size, cap`),
           );
-          const exact = Number(counted?.n ?? 0) <= Number(counted?.cap ?? exactSearchMaxRows);
-          if (!exact) {
-            // pgvector 0.8: keep scanning the HNSW graph until enough rows pass the
-            // collection filter, instead of returning too few results; and look at more
-            // candidates than the default 40, which misses many neighbours of short
-            // queries (bench/RESULTS.md, recall sweep).
-            //
-            // The planner prices HNSW by ef_search and, for tables of a few thousand rows,
-            // picks a sort of every row instead; that sort reads each embedding from the
-            // heap (often TOASTed) and measured 4-8x slower than the graph, which keeps its
-            // vectors in the index. The decision was made above: hold the planner to it.
-            // (One statement for the three settings: each round trip counts here.)
-            await tx.execute(
-              sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', ${String(Math.max(efSearch, limit * 4))}, true), set_config('enable_sort', 'off', true)`,
-            );
-          }
+          const exact = Number(sized?.n ?? 0) <= Number(sized?.cap ?? exactSearchMaxRows);
           const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
           const candidates = sql`
               select c.id, ${distance} as distance
