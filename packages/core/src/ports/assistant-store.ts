@@ -64,6 +64,8 @@ export interface AssistantRepositories {
      */
     listForUser(userId: string, filter: { allSpaces: boolean; limit: number }): Promise<AssistantWithRole[]>;
     get(id: string): Promise<Assistant | null>;
+    /** One assistant with `userId`'s membership role in its space, in one round trip (access checks run on every chat). */
+    getForUser(id: string, userId: string): Promise<AssistantWithRole | null>;
     create(assistant: NewAssistant): Promise<Assistant>;
     update(id: string, patch: AssistantPatch): Promise<Assistant | null>;
     delete(id: string): Promise<boolean>;

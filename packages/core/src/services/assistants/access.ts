@@ -1,10 +1,9 @@
 import { forbidden, notFound } from '../../domain/errors.js';
 import type { Assistant } from '../../domain/assistants.js';
 import type { Actor } from '../../domain/identity.js';
-import { can } from '../../domain/policy.js';
+import { can, effectiveSpaceRole } from '../../domain/policy.js';
 import type { SpaceRole } from '../../domain/spaces.js';
 import type { TenantRepositories } from '../../ports/index.js';
-import { requireSpace } from '../shared/access.js';
 
 /** What the caller wants to do with an assistant. */
 export type AssistantIntent = 'use' | 'write';
@@ -26,16 +25,15 @@ export const requireAssistant = async (
   intent: AssistantIntent,
 ): Promise<AssistantAccess> => {
   if (actor.assistantId && actor.assistantId !== assistantId) throw notFound('Assistant');
-  const assistant = await repos.assistants.get(assistantId);
-  if (!assistant) throw notFound('Assistant');
-  let role: SpaceRole;
-  try {
-    ({ role } = await requireSpace(repos, actor, assistant.spaceId, 'assistants.use'));
-  } catch (error) {
-    if (error instanceof Error && 'kind' in error && error.kind === 'not_found') throw notFound('Assistant');
-    throw error;
-  }
-  const subject = { tenantRole: actor.tenantRole, spaceRole: role };
+  // One query for the assistant and the actor's membership: this runs before every answer.
+  const found = await repos.assistants.getForUser(assistantId, actor.userId);
+  if (!found) throw notFound('Assistant');
+  const { assistant, membershipRole } = found;
+  // The space exists (assistants go with it); one the actor cannot see hides its assistants.
+  const role = effectiveSpaceRole(actor.tenantRole, membershipRole);
+  if (!role) throw notFound('Assistant');
+  const subject = { tenantRole: actor.tenantRole, spaceRole: membershipRole };
+  if (!can(subject, 'assistants.use')) throw forbidden();
   if (!assistant.published && !can(subject, 'assistants.readDrafts')) throw notFound('Assistant');
   if (intent === 'write') {
     if (actor.assistantId) throw forbidden('An assistant-scoped API key can chat with its assistant but not change it');

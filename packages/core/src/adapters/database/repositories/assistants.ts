@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lt, sum, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lt, sql, sum, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Assistant } from '../../../domain/assistants.js';
 import type { SearchMode } from '../../../domain/knowledge.js';
@@ -157,6 +157,21 @@ export const assistantRepositories = (
         if (!isId(id)) return null;
         const [row] = await db.select().from(assistants).where(inTenant(assistants, eq(assistants.id, id)));
         return row ? (await withCollections([row]))[0]! : null;
+      },
+      async getForUser(id, userId) {
+        if (!isId(id) || !isId(userId)) return null;
+        // The linked collections come along as an array, in their order: one round trip.
+        const linked = sql<string[]>`(
+          select coalesce(json_agg(${assistantCollections.collectionId} order by ${assistantCollections.position}), '[]'::json)
+          from ${assistantCollections}
+          where ${assistantCollections.tenantId} = ${tenantId} and ${assistantCollections.assistantId} = ${assistants.id})`;
+        const [row] = await db
+          .select({ assistant: assistants, role: spaceMemberships.role, collectionIds: linked })
+          .from(assistants)
+          .leftJoin(spaceMemberships, and(eq(spaceMemberships.spaceId, assistants.spaceId), eq(spaceMemberships.userId, userId)))
+          .where(inTenant(assistants, eq(assistants.id, id)));
+        if (!row) return null;
+        return { assistant: toAssistant(row.assistant, row.collectionIds), membershipRole: (row.role as SpaceRole | null) ?? null };
       },
       async create(a) {
         const [row] = await db
