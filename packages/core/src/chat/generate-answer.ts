@@ -92,39 +92,55 @@ export async function* generateAnswer(input: GenerateAnswerInput): AsyncGenerato
     score: hit.score,
   }));
   const retrievalMs = input.now() - input.startedAt;
-  yield { type: 'references', references };
+
+  // The model is asked before the references go out, so its first token, which is what the
+  // user waits for, is on its way while they are serialised and sent.
+  const stream = model.stream({
+    messages: context.messages,
+    temperature: assistant.temperature ?? undefined,
+    maxTokens: assistant.maxTokens ?? undefined,
+    grounding: { question: input.question, sources: context.sources.map((s) => s.source) },
+    signal,
+  });
+  const parts = stream[Symbol.asyncIterator]();
+  const firstPart = parts.next();
+  // Awaited below, or never when the caller leaves first: not an unhandled rejection meanwhile.
+  firstPart.catch(() => {});
 
   let content = '';
   let firstTokenAt: number | null = null;
   let finishReason: FinishReason = 'stop';
   let reported: TokenUsage | undefined;
   let error: AnswerResult['error'] = null;
+  let finished = false;
   try {
-    const parts = model.stream({
-      messages: context.messages,
-      temperature: assistant.temperature ?? undefined,
-      maxTokens: assistant.maxTokens ?? undefined,
-      grounding: { question: input.question, sources: context.sources.map((s) => s.source) },
-      signal,
-    });
-    for await (const part of parts) {
-      if (part.type === 'text-delta') {
-        if (part.text === '') continue;
-        firstTokenAt ??= input.now();
-        content += part.text;
-        yield { type: 'delta', text: part.text };
-      } else {
-        finishReason = part.finishReason;
-        reported = part.usage;
+    yield { type: 'references', references };
+    try {
+      for (let next = await firstPart; !next.done; next = await parts.next()) {
+        const part = next.value;
+        if (part.type === 'text-delta') {
+          if (part.text === '') continue;
+          firstTokenAt ??= input.now();
+          content += part.text;
+          yield { type: 'delta', text: part.text };
+        } else {
+          finishReason = part.finishReason;
+          reported = part.usage;
+        }
+      }
+      if (signal?.aborted) finishReason = 'aborted';
+    } catch (caught) {
+      if (isAbort(caught, signal)) finishReason = 'aborted';
+      else {
+        finishReason = 'error';
+        error = toError(caught);
       }
     }
-    if (signal?.aborted) finishReason = 'aborted';
-  } catch (caught) {
-    if (isAbort(caught, signal)) finishReason = 'aborted';
-    else {
-      finishReason = 'error';
-      error = toError(caught);
-    }
+    finished = true;
+  } finally {
+    // The caller left early (return() while suspended at a yield): end the model's stream,
+    // which cancels its request.
+    if (!finished) await parts.return?.().catch(() => {});
   }
 
   const end = input.now();

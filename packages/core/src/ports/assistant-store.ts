@@ -74,8 +74,8 @@ export interface AssistantRepositories {
     /** Newest first; only `userId`'s when given. */
     list(assistantId: string, page: PageRequest, filter: { userId?: string }): Promise<Page<Conversation>>;
     get(id: string): Promise<Conversation | null>;
-    create(conversation: Omit<Conversation, 'tenantId'>): Promise<Conversation>;
-    touch(id: string, now: Date): Promise<void>;
+    /** Creates a conversation with its first message, atomically, in one round trip (chat's critical path). */
+    start(conversation: Omit<Conversation, 'tenantId'>, first: NewMessage): Promise<void>;
     delete(id: string): Promise<boolean>;
   };
   messages: {
@@ -83,6 +83,11 @@ export interface AssistantRepositories {
     list(conversationId: string, limit: number): Promise<Message[]>;
     get(id: string): Promise<Message | null>;
     create(message: NewMessage): Promise<Message>;
+    /**
+     * Stores an answer, its usage (when it has any) and the conversation's new updatedAt,
+     * atomically, in one round trip.
+     */
+    append(message: NewMessage, usage: NewUsageRecord | null): Promise<void>;
   };
   feedback: {
     /** Sets (or replaces) the rating of a message. */
@@ -90,7 +95,6 @@ export interface AssistantRepositories {
     get(messageId: string): Promise<Feedback | null>;
   };
   usage: {
-    record(record: NewUsageRecord): Promise<void>;
     /** Totals for [from, to), per assistant and overall. */
     report(from: Date, to: Date): Promise<UsageReport>;
   };

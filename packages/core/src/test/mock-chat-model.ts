@@ -37,6 +37,8 @@ export interface MockChatModelOptions {
 export interface MockChatModel extends ChatModel {
   /** Every request, in order. Clear it with `calls.length = 0`. */
   readonly calls: ChatRequest[];
+  /** Streams started and not yet ended (finished, failed, or closed by their consumer). */
+  readonly open: number;
 }
 
 /** Rough token count for usage figures: a token per four characters. */
@@ -57,6 +59,7 @@ const withFinish = (parts: ChatStreamPart[]): ChatStreamPart[] =>
 
 export const mockChatModel = (options: MockChatModelOptions = {}): MockChatModel => {
   const calls: ChatRequest[] = [];
+  let open = 0;
   const script = (request: ChatRequest): ChatStreamPart[] => {
     if (options.respond) {
       const answer = options.respond(request);
@@ -72,22 +75,30 @@ export const mockChatModel = (options: MockChatModelOptions = {}): MockChatModel
     contextWindow: options.contextWindow ?? 8192,
     defaultMaxOutputTokens: options.defaultMaxOutputTokens ?? 1024,
     calls,
+    get open() {
+      return open;
+    },
     async *stream(request: ChatRequest): AsyncGenerator<ChatStreamPart> {
       calls.push(request);
-      const { signal } = request;
-      signal?.throwIfAborted();
-      const parts = script(request);
-      const failAt = 'failWith' in options ? Math.max(0, options.failAfterParts ?? 0) : Number.POSITIVE_INFINITY;
-      for (const [index, part] of parts.entries()) {
-        if (index >= failAt) break;
-        if (options.delayMs) await abortableSleep(options.delayMs, signal);
+      open++;
+      try {
+        const { signal } = request;
         signal?.throwIfAborted();
-        yield part;
-      }
-      if (failAt !== Number.POSITIVE_INFINITY) {
-        if (options.delayMs) await abortableSleep(options.delayMs, signal);
-        signal?.throwIfAborted();
-        throw options.failWith;
+        const parts = script(request);
+        const failAt = 'failWith' in options ? Math.max(0, options.failAfterParts ?? 0) : Number.POSITIVE_INFINITY;
+        for (const [index, part] of parts.entries()) {
+          if (index >= failAt) break;
+          if (options.delayMs) await abortableSleep(options.delayMs, signal);
+          signal?.throwIfAborted();
+          yield part;
+        }
+        if (failAt !== Number.POSITIVE_INFINITY) {
+          if (options.delayMs) await abortableSleep(options.delayMs, signal);
+          signal?.throwIfAborted();
+          throw options.failWith;
+        }
+      } finally {
+        open--;
       }
     },
   };

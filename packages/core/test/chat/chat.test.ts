@@ -216,6 +216,14 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
     for await (const event of stream.events) if (event.type === 'delta') break;
     const stored = (await core.conversations.get(owner, stream.conversationId)).messages[1]!;
     expect(stored).toMatchObject({ content: 'alpha ', finishReason: 'aborted' });
+    expect(slow.open).toBe(0); // the model's stream was closed, not left running
+
+    // The model is asked before the references go out; leaving right after them closes it too.
+    const early = await core.assistants.chat(owner, bot.id, { message: 'go again' });
+    for await (const event of early.events) if (event.type === 'references') break;
+    expect(slow.calls).toHaveLength(2);
+    expect(slow.open).toBe(0);
+    expect((await core.conversations.get(owner, early.conversationId)).messages[1]).toMatchObject({ content: '', finishReason: 'aborted' });
   });
 
   it('keeps conversations private to their owner, except for space admins; owners rate answers', async () => {

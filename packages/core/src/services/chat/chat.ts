@@ -100,9 +100,8 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
   const store = async (result: Omit<AnswerResult, 'error'> & { errorCode: string | null }) => {
     await run.questionStored;
     const now = ctx.clock.now();
-    await ctx.store.transaction(async (tx) => {
-      const scoped = tx.forTenant(run.actor.tenantId);
-      await scoped.messages.create({
+    await repos().messages.append(
+      {
         id: messageId,
         conversationId: run.conversation.id,
         role: 'assistant',
@@ -115,10 +114,9 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
         usage: result.usage,
         timings: result.timings,
         createdAt: now,
-      });
-      await scoped.usage.record({ messageId, assistantId: run.assistant.id, model: result.model, ...result.usage, createdAt: now });
-      await scoped.conversations.touch(run.conversation.id, now);
-    });
+      },
+      { messageId, assistantId: run.assistant.id, model: result.model, ...result.usage, createdAt: now },
+    );
   };
 
   async function* events(): AsyncGenerator<ChatEvent> {
@@ -127,9 +125,10 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
     let stored = false;
     let partial = '';
     let references: AnswerResult['references'] = [];
+    let answer: ReturnType<typeof generateAnswer> | undefined;
     try {
       yield { type: 'start', conversationId: run.conversation.id, messageId };
-      const answer = generateAnswer({
+      answer = generateAnswer({
         assistant: run.assistant,
         model: run.model,
         contextWindow,
@@ -187,8 +186,10 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
           model: result.model,
         };
     } finally {
-      // The consumer left early (e.g. `break`): keep what was said, marked as cut off.
+      // The consumer left early (e.g. `break`): stop the model and keep what was said,
+      // marked as cut off.
       if (!stored) {
+        await answer?.return(undefined as never).catch(() => {});
         const end = monotonic();
         await store({
           content: partial,
@@ -249,12 +250,9 @@ export const chat = async (ctx: CoreContext, actor: Actor, assistantId: string, 
   const now = ctx.clock.now();
   // Made here, before the answer's id: messages are ordered by their (time-ordered) ids.
   const questionId = ctx.ids.next();
-  const questionStored = settledLater(
-    ctx.store.transaction(async (tx) => {
-      const scoped = tx.forTenant(actor.tenantId);
-      if (!input.conversationId) await scoped.conversations.create(conversation);
-      await scoped.messages.create({ id: questionId, conversationId: conversation.id, role: 'user', content: input.message, createdAt: now });
-    }),
+  const question = { id: questionId, conversationId: conversation.id, role: 'user', content: input.message, createdAt: now } as const;
+  const questionStored = settledLater<unknown>(
+    input.conversationId ? repos.messages.create(question) : repos.conversations.start(conversation, question),
   );
 
   return runChat(ctx, { actor, assistant, model, conversation, question: input.message, history, signal: input.signal, startedAt, questionStored });
@@ -293,11 +291,7 @@ export const completeChat = async (
   const questionId = ctx.ids.next();
   const now = ctx.clock.now();
   const questionStored = settledLater(
-    ctx.store.transaction(async (tx) => {
-      const scoped = tx.forTenant(actor.tenantId);
-      await scoped.conversations.create(conversation);
-      await scoped.messages.create({ id: questionId, conversationId: conversation.id, role: 'user', content: last.content, createdAt: now });
-    }),
+    repos.conversations.start(conversation, { id: questionId, conversationId: conversation.id, role: 'user', content: last.content, createdAt: now }),
   );
   return runChat(ctx, {
     questionStored,

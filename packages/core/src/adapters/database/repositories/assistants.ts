@@ -13,7 +13,7 @@ import type {
   UsageReport,
 } from '../../../domain/conversations.js';
 import type { SpaceRole } from '../../../domain/spaces.js';
-import type { AssistantRepositories } from '../../../ports/index.js';
+import type { AssistantRepositories, NewMessage } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import {
   assistantCollections,
@@ -93,6 +93,22 @@ export const assistantRepositories = (
   tenantId: string,
   inTenant: (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined,
 ): AssistantRepositories => {
+  const messageValues = (m: NewMessage): typeof messages.$inferInsert => ({
+    id: m.id,
+    tenantId,
+    conversationId: m.conversationId,
+    role: m.role,
+    content: m.content,
+    references: m.references ?? [],
+    citations: m.citations ?? [],
+    finishReason: m.finishReason ?? null,
+    errorCode: m.errorCode ?? null,
+    model: m.model ?? null,
+    promptTokens: m.usage?.promptTokens ?? null,
+    completionTokens: m.usage?.completionTokens ?? null,
+    timings: m.timings ?? null,
+    createdAt: m.createdAt,
+  });
   /** Linked collection ids per assistant, in the order they were given. */
   const collectionIdsOf = async (assistantIds: string[]): Promise<Map<string, string[]>> => {
     const byAssistant = new Map<string, string[]>(assistantIds.map((id) => [id, []]));
@@ -252,16 +268,12 @@ export const assistantRepositories = (
         const [row] = await db.select().from(conversations).where(inTenant(conversations, eq(conversations.id, id)));
         return row ? toConversation(row) : null;
       },
-      async create(c) {
-        const [row] = await db
-          .insert(conversations)
-          .values({ ...c, tenantId })
-          .returning();
-        return toConversation(row!);
-      },
-      async touch(id, now) {
-        if (!isId(id)) return;
-        await db.update(conversations).set({ updatedAt: now }).where(inTenant(conversations, eq(conversations.id, id)));
+      async start(c, first) {
+        // The message's foreign key is checked at the end of the statement, when the
+        // conversation inserted by the CTE exists.
+        await db.execute(sql`
+          with conversation as (${db.insert(conversations).values({ ...c, tenantId }).getSQL()})
+          ${db.insert(messages).values(messageValues(first)).getSQL()}`);
       },
       async delete(id) {
         if (!isId(id)) return false;
@@ -290,26 +302,19 @@ export const assistantRepositories = (
         return row ? toMessage(row) : null;
       },
       async create(m) {
-        const [row] = await db
-          .insert(messages)
-          .values({
-            id: m.id,
-            tenantId,
-            conversationId: m.conversationId,
-            role: m.role,
-            content: m.content,
-            references: m.references ?? [],
-            citations: m.citations ?? [],
-            finishReason: m.finishReason ?? null,
-            errorCode: m.errorCode ?? null,
-            model: m.model ?? null,
-            promptTokens: m.usage?.promptTokens ?? null,
-            completionTokens: m.usage?.completionTokens ?? null,
-            timings: m.timings ?? null,
-            createdAt: m.createdAt,
-          })
-          .returning();
+        const [row] = await db.insert(messages).values(messageValues(m)).returning();
         return toMessage(row!);
+      },
+      async append(m, usage) {
+        if (!isId(m.conversationId)) throw new Error(`Invalid conversation id ${m.conversationId}`);
+        // Data-modifying CTEs: one statement, so one round trip and atomic without BEGIN/COMMIT.
+        // (getSQL(): an embedded query builder would be wrapped in parentheses.)
+        const recordUsage = usage
+          ? sql`, usage as (${db.insert(usageRecords).values({ ...usage, tenantId }).onConflictDoNothing().getSQL()})`
+          : sql``;
+        await db.execute(sql`
+          with message as (${db.insert(messages).values(messageValues(m)).getSQL()})${recordUsage}
+          ${db.update(conversations).set({ updatedAt: m.createdAt }).where(inTenant(conversations, eq(conversations.id, m.conversationId))).getSQL()}`);
       },
     },
 
@@ -338,12 +343,6 @@ export const assistantRepositories = (
     },
 
     usage: {
-      async record(r) {
-        await db
-          .insert(usageRecords)
-          .values({ ...r, tenantId })
-          .onConflictDoNothing();
-      },
       async report(from, to): Promise<UsageReport> {
         const rows = await db
           .select({
