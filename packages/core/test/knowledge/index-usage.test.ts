@@ -3,17 +3,17 @@
  * collection(s) that still use the index (pgvector 0.8 iterative scans; prove with an
  * EXPLAIN assertion in a test)").
  *
- * The statements are not copied here: the test records the exact SQL objects
- * `chunks.searchVector` sends inside its transaction (the set_config calls and the
- * query), then replays them in a transaction of its own with EXPLAIN in front. So the
- * plan asserted is the plan of the repository's real query, with its real settings.
+ * The statements are not copied here: the test records the exact statements (SQL text
+ * and parameters) `chunks.searchVector` sends inside its transaction (the sizing, which
+ * switches the HNSW settings on for the graph path, then the query), then replays them in
+ * a transaction of its own with EXPLAIN in front. So the plan asserted is the plan of the
+ * repository's real query, with its real settings.
  *
  * Data: two collections in one tenant, 2450 chunks in one and 50 (2%) in the other, with
  * seeded random unit vectors, written through `replaceForDocument` (the index created by
  * `ensureVectorIndex` at collection creation is maintained as rows arrive), then ANALYZE.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtriumDb } from '../../src/adapters/database/connect.js';
 import { createDatabaseStore } from '../../src/adapters/database/store.js';
@@ -52,25 +52,36 @@ const idleQueue: JobQueue = {
 interface Transactional {
   transaction: AtriumDb['transaction'];
 }
-interface Executor {
-  execute(query: SQL): Promise<unknown>;
+/** A statement as the driver gets it: SQL text and parameters. */
+interface Statement {
+  sql: string;
+  params: unknown[];
 }
+interface Session {
+  prepareQuery(query: Statement, fields: undefined, name: string | undefined, arrayMode: boolean): { execute(): Promise<unknown> };
+}
+const sessionOf = (executor: unknown) => (executor as { _: { session: Session } })._.session;
 
-/** Runs `search` and returns the statements it sent through `db.transaction`, in order. */
-const recordStatements = async <T>(db: AtriumDb, search: () => Promise<T>): Promise<{ result: T; statements: SQL[] }> => {
-  const statements: SQL[] = [];
+/**
+ * Runs `search` and returns the statements it sent inside `db.transaction`, in order. The
+ * repository prepares them (named statements), so they are recorded where every query
+ * passes: the transaction's session.
+ */
+const recordStatements = async <T>(db: AtriumDb, search: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> => {
+  const statements: Statement[] = [];
   const target = db as unknown as Transactional;
   const original = target.transaction;
-  target.transaction = ((fn: (tx: Executor) => Promise<unknown>, config?: unknown) =>
-    (original as (fn: (tx: Executor) => Promise<unknown>, config?: unknown) => Promise<unknown>).call(
+  target.transaction = ((fn: (tx: unknown) => Promise<unknown>, config?: unknown) =>
+    (original as (fn: (tx: unknown) => Promise<unknown>, config?: unknown) => Promise<unknown>).call(
       db,
-      async (tx: Executor) => {
-        // Only what the callback sends: the driver's own begin/commit go through execute too.
+      async (tx: unknown) => {
+        // Only what the callback sends: the driver's own begin/commit are not its statements.
         let inCallback = true;
-        const execute = tx.execute.bind(tx);
-        tx.execute = (query: SQL) => {
-          if (inCallback) statements.push(query);
-          return execute(query);
+        const session = sessionOf(tx);
+        const prepare = session.prepareQuery.bind(session);
+        session.prepareQuery = (query, fields, name, arrayMode) => {
+          if (inCallback) statements.push({ sql: query.sql, params: query.params });
+          return prepare(query, fields, name, arrayMode);
         };
         try {
           return await fn(tx);
@@ -87,6 +98,10 @@ const recordStatements = async <T>(db: AtriumDb, search: () => Promise<T>): Prom
   }
 };
 
+/** Runs a recorded statement again (unnamed), optionally with a prefix such as EXPLAIN. */
+const rerun = (executor: unknown, statement: Statement, prefix = '') =>
+  sessionOf(executor).prepareQuery({ sql: `${prefix} ${statement.sql}`, params: statement.params }, undefined, undefined, false).execute();
+
 const rowsOf = (result: unknown) => (result as { rows: Record<string, unknown>[] }).rows;
 
 describe.each(await testDatabaseTargets())('vector search uses the HNSW index when filtered by collection, on $name', (target) => {
@@ -99,7 +114,6 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
   /** chunk id → [collection id, vector] */
   const stored = new Map<string, [string, number[]]>();
   const random = prng(20240611);
-  const dialect = new PgDialect();
 
   beforeAll(async () => {
     // Threshold 0: every search goes through HNSW, the path these tests examine (the exact
@@ -156,15 +170,15 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     recordStatements(db, () => repos.chunks.searchVector({ collectionIds, dimensions: DIMS, embedding, limit: TOP_K }));
 
   /** Replays the recorded settings (+ `extra`), then runs `prefix` + the recorded query. */
-  const replay = (statements: SQL[], { prefix = '', extra = [] as SQL[] } = {}) =>
+  const replay = (statements: Statement[], { prefix = '', extra = [] as SQL[] } = {}) =>
     db.transaction(async (tx) => {
-      const settings = statements.slice(0, -1);
-      for (const statement of [...settings, ...extra]) await tx.execute(statement);
+      for (const statement of statements.slice(0, -1)) await rerun(tx, statement);
+      for (const statement of extra) await tx.execute(statement);
       const iterative = rowsOf(await tx.execute(sql`select current_setting('hnsw.iterative_scan') as value`))[0]!.value;
-      const rows = rowsOf(await tx.execute(sql`${sql.raw(prefix)} ${statements.at(-1)!}`));
+      const rows = rowsOf(await rerun(tx, statements.at(-1)!, prefix));
       return { iterative, rows };
     });
-  const explain = async (statements: SQL[], extra: SQL[] = []) => {
+  const explain = async (statements: Statement[], extra: SQL[] = []) => {
     const { iterative, rows } = await replay(statements, { prefix: 'explain', extra });
     return { iterative, plan: rows.map((r) => String(r['QUERY PLAN'])).join('\n') };
   };
@@ -187,7 +201,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
   it('records the statements: the filter sized and HNSW settings switched on per query in one statement, then the filtered nearest-neighbour query', async () => {
     const { result, statements } = await searchRecorded([big], unitVector(random));
     expect(result).toHaveLength(TOP_K);
-    const texts = statements.map((s) => dialect.sqlToQuery(s).sql);
+    const texts = statements.map((s) => s.sql);
     expect(texts).toHaveLength(2);
     expect(texts[0]).toMatch(/select reltuples as total from pg_class/);
     expect(texts[0]).toMatch(/sum\(d\.chunk_count\)/);

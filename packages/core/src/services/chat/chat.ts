@@ -163,14 +163,18 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
         const failure = error instanceof AtriumError ? error : null;
         stored = true;
         await run.questionStored.catch(() => {});
-        yield { type: 'error', code: failure?.code ?? 'internal_error', message: publicErrorMessage(error) };
+        yield {
+          type: 'error',
+          code: failure?.code ?? 'internal_error',
+          message: publicErrorMessage(error, 'The knowledge could not be searched because of an internal error'),
+        };
         return;
       }
       try {
         await store({ ...result, errorCode: result.error?.code ?? null });
       } catch (error) {
         stored = true;
-        yield { type: 'error', code: 'storage_failed', message: publicErrorMessage(error) };
+        yield { type: 'error', code: 'storage_failed', message: publicErrorMessage(error, 'The answer could not be stored because of an internal error') };
         return;
       }
       stored = true;

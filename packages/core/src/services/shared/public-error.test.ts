@@ -16,6 +16,12 @@ describe('publicErrorMessage', () => {
     expect(message).toMatch(/internal error/);
   });
 
+  it('says what failed in the words of the context it is given', () => {
+    const fallback = 'The answer could not be stored because of an internal error';
+    expect(publicErrorMessage(new Error('connection reset'), fallback)).toBe(fallback);
+    expect(publicErrorMessage(new Error('connection reset'))).toMatch(/uploading the document anew/);
+  });
+
   it('strips NUL characters and caps the length', () => {
     const message = publicErrorMessage(new AtriumError('invalid', 'x', `a\u0000b${'c'.repeat(2000)}`));
     expect(message.startsWith('ab')).toBe(true);

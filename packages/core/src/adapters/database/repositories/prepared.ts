@@ -1,4 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { AtriumDb } from '../connect.js';
 import { apiKeys, tenants, users } from '../schema/index.js';
 
@@ -33,4 +35,20 @@ export const preparedQueries = (db: AtriumDb): ReturnType<typeof build> => {
     cache.set(db, queries);
   }
   return queries;
+};
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a hand-written statement as a named prepared statement (node-postgres prepares it
+ * once per connection; PGlite ignores the name): PostgreSQL then plans it once per
+ * connection, instead of on every call. For statements on every chat's path whose
+ * planning is a large share of their cost (keyword search: ≈ 1.2 of 3.4 ms at 10k chunks).
+ * The name is derived from the SQL text, so different texts never share a name; values
+ * belong in parameters, or every distinct text becomes one more statement per connection.
+ */
+export const executePrepared = <T>(db: AtriumDb, statement: SQL): Promise<{ rows: T[] }> => {
+  const query = dialect.sqlToQuery(statement);
+  const name = `atrium_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}`;
+  return db._.session.prepareQuery(query, undefined, name, false).execute() as Promise<{ rows: T[] }>;
 };
