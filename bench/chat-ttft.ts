@@ -323,7 +323,7 @@ const retrievalPieces = async (databaseUrl: string, tenantId: string, collection
     const names = [
       ['`collections.getMany` (the assistant\'s collections)', 'one query'],
       ['embedding the question (local-hash-v1)', 'CPU only'],
-      ['`repos.chunks.searchVector`, 40 candidates', 'sizes the filter from the documents' chunk counts, then an exact scan (few rows) or HNSW (ADR 0014, 0015); prepared'],
+      ['`repos.chunks.searchVector`, 40 candidates', 'sizes the filter from the documents’ chunk counts, then an exact scan (few rows) or HNSW (ADR 0014, 0015); prepared'],
       ['`repos.chunks.searchKeyword`, 40 candidates', 'ts_rank_cd of the matches; on larger tables common terms do not match on their own (ADR 0014); prepared'],
       ["`retrieve(..., 'hybrid')`, topK 6", 'both halves in parallel + RRF: what chat calls'],
       ['`fitContext` (context budget) over those 6 hits', 'cl100k token counting of instructions, question, each source, then the whole prompt again'],
