@@ -1,5 +1,5 @@
 import { AtriumError } from '../domain/errors.js';
-import type { Collection, SearchHit, SearchMode } from '../domain/knowledge.js';
+import type { Collection, SearchCandidate, SearchHit, SearchMode } from '../domain/knowledge.js';
 import type { EmbeddingModel, EmbeddingModels, TenantRepositories } from '../ports/index.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { queryTerms } from './query-terms.js';
@@ -49,14 +49,14 @@ export const retrieve = async (
   if (collections.length === 0 || query.trim() === '') return [];
   const candidates = mode === 'hybrid' ? candidatesFor(topK) : topK;
 
-  const vectorSearch = async (): Promise<SearchHit[]> => {
+  const vectorSearch = async (): Promise<SearchCandidate[]> => {
     const byModel = new Map<string, Collection[]>();
     for (const c of collections) byModel.set(c.embeddingModel, [...(byModel.get(c.embeddingModel) ?? []), c]);
     const lists = await Promise.all(
       [...byModel.values()].map(async (group) => {
         const model = usableModel(embeddings, group[0]!);
         const [embedding] = await model.embed([query]);
-        return repos.chunks.searchVector({
+        return repos.chunks.nearest({
           collectionIds: group.map((c) => c.id),
           dimensions: model.dimensions,
           embedding: embedding!,
@@ -69,10 +69,11 @@ export const retrieve = async (
   };
 
   const keywordSearch = () =>
-    repos.chunks.searchKeyword({ collectionIds: collections.map((c) => c.id), terms: queryTerms(query), limit: candidates });
+    repos.chunks.matching({ collectionIds: collections.map((c) => c.id), terms: queryTerms(query), limit: candidates });
 
-  if (mode === 'vector') return vectorSearch();
-  if (mode === 'keyword') return keywordSearch();
+  // Texts are loaded only for what is kept (a few of the up to 2 × 40 candidates).
+  if (mode === 'vector') return repos.chunks.hits(await vectorSearch());
+  if (mode === 'keyword') return repos.chunks.hits(await keywordSearch());
   const [vector, keyword] = await Promise.all([vectorSearch(), keywordSearch()]);
-  return reciprocalRankFusion([vector, keyword], topK);
+  return repos.chunks.hits(reciprocalRankFusion([vector, keyword], topK));
 };
