@@ -95,6 +95,3 @@ export interface SearchHit {
   score: number;
   metadata: ChunkMetadata;
 }
-
-/** A search result before its text is loaded: all that ranking and fusion need. */
-export type SearchCandidate = Pick<SearchHit, 'chunkId' | 'documentId' | 'collectionId' | 'score'>;

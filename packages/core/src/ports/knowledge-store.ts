@@ -8,7 +8,6 @@ import type {
   DocumentFormat,
   DocumentStatus,
   KnowledgeDocument,
-  SearchCandidate,
   SearchHit,
 } from '../domain/knowledge.js';
 import type { Page, PageRequest } from '../domain/pagination.js';
@@ -85,18 +84,9 @@ export interface KnowledgeRepositories {
     list(documentId: string, page: PageRequest): Promise<Page<Chunk>>;
     /** Replaces all chunks of a document (call inside a transaction). */
     replaceForDocument(documentId: string, collectionId: string, dims: number, chunks: NewChunk[]): Promise<void>;
-    /**
-     * Nearest neighbours by cosine distance (exact for small filters, else through the
-     * per-dimension HNSW index), without their text: search loads texts only for what it keeps.
-     */
-    nearest(query: VectorQuery): Promise<SearchCandidate[]>;
-    /** Full-text matches ranked by PostgreSQL's cover density, without their text. */
-    matching(query: KeywordQuery): Promise<SearchCandidate[]>;
-    /** The candidates with their text, metadata and document title, in the order given. */
-    hits(candidates: SearchCandidate[]): Promise<SearchHit[]>;
-    /** `nearest` with texts. */
+    /** Nearest neighbours by cosine distance, through the per-dimension HNSW index. */
     searchVector(query: VectorQuery): Promise<SearchHit[]>;
-    /** `matching` with texts. */
+    /** Full-text matches ranked by PostgreSQL's cover density. */
     searchKeyword(query: KeywordQuery): Promise<SearchHit[]>;
   };
   jobs: {

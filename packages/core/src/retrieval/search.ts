@@ -1,5 +1,5 @@
 import { AtriumError } from '../domain/errors.js';
-import type { Collection, SearchCandidate, SearchHit, SearchMode } from '../domain/knowledge.js';
+import type { Collection, SearchHit, SearchMode } from '../domain/knowledge.js';
 import type { EmbeddingModel, EmbeddingModels, TenantRepositories } from '../ports/index.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { queryTerms } from './query-terms.js';
@@ -49,14 +49,14 @@ export const retrieve = async (
   if (collections.length === 0 || query.trim() === '') return [];
   const candidates = mode === 'hybrid' ? candidatesFor(topK) : topK;
 
-  const vectorSearch = async (): Promise<SearchCandidate[]> => {
+  const vectorSearch = async (): Promise<SearchHit[]> => {
     const byModel = new Map<string, Collection[]>();
     for (const c of collections) byModel.set(c.embeddingModel, [...(byModel.get(c.embeddingModel) ?? []), c]);
     const lists = await Promise.all(
       [...byModel.values()].map(async (group) => {
         const model = usableModel(embeddings, group[0]!);
         const [embedding] = await model.embed([query]);
-        return repos.chunks.nearest({
+        return repos.chunks.searchVector({
           collectionIds: group.map((c) => c.id),
           dimensions: model.dimensions,
           embedding: embedding!,
@@ -69,11 +69,10 @@ export const retrieve = async (
   };
 
   const keywordSearch = () =>
-    repos.chunks.matching({ collectionIds: collections.map((c) => c.id), terms: queryTerms(query), limit: candidates });
+    repos.chunks.searchKeyword({ collectionIds: collections.map((c) => c.id), terms: queryTerms(query), limit: candidates });
 
-  // Texts are loaded only for what is kept (a few of the up to 2 × 40 candidates).
-  if (mode === 'vector') return repos.chunks.hits(await vectorSearch());
-  if (mode === 'keyword') return repos.chunks.hits(await keywordSearch());
+  if (mode === 'vector') return vectorSearch();
+  if (mode === 'keyword') return keywordSearch();
   const [vector, keyword] = await Promise.all([vectorSearch(), keywordSearch()]);
-  return repos.chunks.hits(reciprocalRankFusion([vector, keyword], topK));
+  return reciprocalRankFusion([vector, keyword], topK);
 };

@@ -9,7 +9,7 @@ import type {
   DocumentFormat,
   DocumentStatus,
   KnowledgeDocument,
-  SearchCandidate,
+  SearchHit,
   SourceType,
 } from '../../../domain/knowledge.js';
 import type { KnowledgeRepositories } from '../../../ports/index.js';
@@ -120,27 +120,25 @@ const dimensionsLiteral = (dims: number): SQL => {
   return sql.raw(String(dims));
 };
 
-interface CandidateRow {
+interface HitRow {
   id: string;
   document_id: string;
   collection_id: string;
+  text: string;
+  metadata: ChunkMetadataColumn;
+  title: string;
   score: number | string;
   [key: string]: unknown;
 }
 
-interface TextRow {
-  id: string;
-  text: string;
-  metadata: ChunkMetadataColumn;
-  title: string;
-  [key: string]: unknown;
-}
-
-const toCandidate = (r: CandidateRow): SearchCandidate => ({
+const toHit = (r: HitRow): SearchHit => ({
   chunkId: r.id,
   documentId: r.document_id,
   collectionId: r.collection_id,
+  documentTitle: r.title,
+  text: r.text,
   score: Number(r.score),
+  metadata: fromStoredMetadata(typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata),
 });
 
 export const knowledgeRepositories = (
@@ -364,7 +362,7 @@ export const knowledgeRepositories = (
           );
         }
       },
-      async nearest({ collectionIds, dimensions, embedding, limit }) {
+      async searchVector({ collectionIds, dimensions, embedding, limit }) {
         const ids = validIds(collectionIds);
         if (ids.length === 0 || limit < 1) return [];
         const dims = dimensionsLiteral(dimensions);
@@ -416,10 +414,8 @@ export const knowledgeRepositories = (
           ).rows;
           const exact = Number(sized?.n ?? 0) <= Number(sized?.cap ?? exactSearchMaxRows);
           const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
-          // Ids and distances only: the texts of the few that search keeps are loaded after
-          // fusion (`hits`), instead of 40 per retriever here.
           const candidates = sql`
-              select c.id, c.document_id, c.collection_id, ${distance} as distance
+              select c.id, ${distance} as distance
               from chunks c
               where c.embedding_dims = ${dims}
                 and c.tenant_id = ${tenantId}
@@ -428,42 +424,19 @@ export const knowledgeRepositories = (
           // computed once per row and the HNSW index cannot take over the ordering; only ids
           // and distances go through the sort. Graph: the index scan returns rows in order.
           const nearest = exact
-            ? sql`select * from (${candidates} offset 0) s order by distance, id limit ${limit}`
+            ? sql`select id, distance from (${candidates} offset 0) s order by distance limit ${limit}`
             : sql`${candidates} order by distance limit ${limit}`;
-          const result = await executePrepared<CandidateRow>(
-            tx,
-            sql`select n.id, n.document_id, n.collection_id, 1 - n.distance as score from (${nearest}) n order by n.distance, n.id`,
-          );
-          return result.rows.map(toCandidate);
-        });
-      },
-      async hits(found) {
-        const ids = found.map((c) => c.chunkId).filter(isId);
-        if (ids.length === 0) return [];
-        const result = await executePrepared<TextRow>(
-          db,
-          sql`
-            select c.id, c.text, c.metadata, d.title
-            from chunks c
+          const result = await executePrepared<HitRow>(tx, sql`
+            with nearest as (${nearest})
+            select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, 1 - n.distance as score
+            from nearest n
+            join chunks c on c.id = n.id
             join documents d on d.id = c.document_id
-            where c.tenant_id = ${tenantId} and c.id = any(${`{${ids.join(',')}}`}::uuid[])`,
-        );
-        const byId = new Map(result.rows.map((r) => [r.id, r]));
-        // In the order given; a chunk deleted since it was found is left out.
-        return found.flatMap((c) => {
-          const row = byId.get(c.chunkId);
-          if (!row) return [];
-          const metadata = fromStoredMetadata(typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata);
-          return [{ ...c, documentTitle: row.title, text: row.text, metadata }];
+            order by n.distance, c.id`);
+          return result.rows.map(toHit);
         });
       },
-      async searchVector(query) {
-        return this.hits(await this.nearest(query));
-      },
-      async searchKeyword(query) {
-        return this.hits(await this.matching(query));
-      },
-      async matching({ collectionIds, terms, limit }) {
+      async searchKeyword({ collectionIds, terms, limit }) {
         const ids = validIds(collectionIds);
         // Terms are plain words (letters and digits), so joining them with | is safe tsquery syntax.
         const words = terms.filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
@@ -476,7 +449,7 @@ export const knowledgeRepositories = (
         // 0014); chunks that hold only common words rank low anyway, and vector search
         // still sees them. If every term is common, chunks must hold all of them.
         // Prepared: planning this statement cost about a third of running it.
-        const result = await executePrepared<CandidateRow>(db, sql`
+        const result = await executePrepared<HitRow>(db, sql`
           with stats as (
             select e.lexeme, e.freq
             from pg_stats st,
@@ -513,15 +486,17 @@ export const knowledgeRepositories = (
                           and (running * (select total from pruning) <= ${MAX_MATCHES} or n = 1))
                    end as match_query
           )
-          select c.id, c.document_id, c.collection_id, ts_rank_cd(c.search_vector, q.rank_query, 1) as score
+          select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
+                 ts_rank_cd(c.search_vector, q.rank_query, 1) as score
           from chunks c
+          join documents d on d.id = c.document_id
           cross join q
           where c.tenant_id = ${tenantId}
             and c.collection_id = any(${`{${ids.join(',')}}`}::uuid[])
             and c.search_vector @@ q.match_query
           order by score desc, c.id
           limit ${limit}`);
-        return result.rows.map(toCandidate);
+        return result.rows.map(toHit);
       },
     },
 
