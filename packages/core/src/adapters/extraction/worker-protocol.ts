@@ -6,7 +6,9 @@
 import { AtriumError, ERROR_KINDS, isAtriumError, type ErrorKind } from '../../domain/errors.js';
 import type { ExtractedDocument, ExtractionInput } from '../../ports/ingestion.js';
 
+/** One document for a pooled worker; the answer carries the same id. */
 export interface WorkerRequest {
+  id: number;
   input: ExtractionInput;
 }
 
@@ -16,7 +18,7 @@ export interface SerializedError {
   message: string;
 }
 
-export type WorkerResponse = { ok: true; document: ExtractedDocument } | { ok: false; error: SerializedError };
+export type WorkerResponse = { id: number } & ({ ok: true; document: ExtractedDocument } | { ok: false; error: SerializedError });
 
 /** Codes the worker reports without a message: the caller words them with its own limits. */
 export const WORKER_MEMORY_CODE = 'extraction_memory';

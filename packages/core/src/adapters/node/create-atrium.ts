@@ -16,6 +16,7 @@ import type {
   LoginThrottle,
   PasswordHasher,
 } from '../../ports/index.js';
+import type { IsolatedExtractor } from '../extraction/index.js';
 import { inProcessQueue } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
@@ -116,13 +117,15 @@ const chatModelsFor = async (models: ModelOptions = {}): Promise<ChatModels> => 
  * Extraction in worker threads with time and memory limits. Its module (file-type, yauzl,
  * csv-parse, …) is loaded with the first upload, not at start-up.
  */
-const defaultExtractor = (): DocumentExtractor => {
-  let loaded: Promise<DocumentExtractor> | undefined;
+const defaultExtractor = (): DocumentExtractor & { close(): Promise<void> } => {
+  let loaded: Promise<IsolatedExtractor> | undefined;
   const extractor = () =>
     (loaded ??= import('../extraction/index.js').then(({ createIsolatedExtractor }) => createIsolatedExtractor()));
   return {
     detect: async (input) => (await extractor()).detect(input),
     extract: async (input) => (await extractor()).extract(input),
+    // Its threads are idle and unref'd between jobs; close() ends them at once.
+    close: async () => void (await (await loaded)?.close()),
   };
 };
 
@@ -164,7 +167,8 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);
     throttle = options.loginThrottle ? { throttle: options.loginThrottle, close: async () => {} } : await throttleFor(options.redisUrl);
-    const extractor = options.extractor ?? defaultExtractor();
+    const ownExtractor = options.extractor ? null : defaultExtractor();
+    const extractor = options.extractor ?? ownExtractor!;
     const core = createCore({
       store,
       clock: options.clock ?? systemClock(),
@@ -195,6 +199,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       async close(graceMs = 10_000) {
         await activeQueue.close(graceMs);
         await activeThrottle.close();
+        await ownExtractor?.close();
         await database.close();
       },
     };
