@@ -17,23 +17,21 @@
  *   does. Otherwise identical (same limits, same protocol).
  *
  * Then the pieces are timed one by one on the same corpus, in this process: extraction
- * (parsing only, and the per-document worker start), chunking, embedding, upload and
+ * (parsing only, a pooled thread's start and the cost per document handed to it), chunking, embedding, upload and
  * storage (per target). When PostgreSQL misses the goal (or BENCH_INGEST_PROFILE=1), one
  * more PostgreSQL run is profiled (main thread, V8 sampling profiler) and summarised.
  */
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import { createAtrium, type AtriumInstance } from '@atrium/core/node';
-import { createInProcessExtractor, createIsolatedExtractor, DEFAULT_EXTRACTION_LIMITS, detectFormat } from '@atrium/core/extraction';
+import { createInProcessExtractor, createIsolatedExtractor, DEFAULT_EXTRACTION_LIMITS, type IsolatedExtractor } from '@atrium/core/extraction';
 import { hashingEmbedder } from '@atrium/core/local';
-import type { DocumentExtractor, ExtractedDocument, ExtractionInput, JobQueue } from '../packages/core/src/ports/index.js';
+import type { DocumentExtractor, ExtractedDocument, JobQueue } from '../packages/core/src/ports/index.js';
 import { chunkDocument, embeddingTextFor, type ChunkDraft } from '../packages/core/src/retrieval/chunking.js';
 import { DEFAULT_CHUNKING } from '../packages/core/src/domain/knowledge.js';
 import { inProcessQueue } from '../packages/core/src/adapters/memory-queue/index.js';
-import { deserializeError, type WorkerResponse } from '../packages/core/src/adapters/extraction/worker-protocol.js';
 import { appendResults, BENCH_DIR, load, median, sleep, table, tempDir, verdict } from './lib/common.js';
 import { backendCpu, bundleExtractorWorker, fmt, markdownCorpus, mb, pgDatabase, processCpuMs, reachable, tenantAndSpace } from './lib/knowledge.js';
 
@@ -52,37 +50,9 @@ interface Target {
 
 /**
  * The isolated extractor with a compiled worker, started without the parent's tsx flags:
- * what createIsolatedExtractor does in the built package (same limits, same messages).
+ * what createIsolatedExtractor does in the built package (same pool, limits and messages).
  */
-const builtExtractor = (entry: URL): DocumentExtractor => ({
-  detect: detectFormat,
-  extract: (input: ExtractionInput) =>
-    new Promise<ExtractedDocument>((resolve, reject) => {
-      const limits = DEFAULT_EXTRACTION_LIMITS;
-      const worker = new Worker(entry, {
-        execArgv: [],
-        resourceLimits: {
-          maxOldGenerationSizeMb: limits.maxMemoryMb,
-          maxYoungGenerationSizeMb: Math.min(64, Math.max(4, Math.floor(limits.maxMemoryMb / 8))),
-        },
-        workerData: { input: { bytes: input.bytes, declaredType: input.declaredType, filename: input.filename } },
-      });
-      const timer = setTimeout(() => done(() => reject(new Error('extraction timeout'))), limits.timeoutMs);
-      let settled = false;
-      const done = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        void worker.terminate();
-        outcome();
-      };
-      worker.once('message', (response: WorkerResponse) =>
-        done(() => (response.ok ? resolve(response.document) : reject(deserializeError(response.error)))),
-      );
-      worker.once('error', (error) => done(() => reject(error)));
-      worker.once('exit', () => done(() => reject(new Error('extractor worker exited'))));
-    }),
-});
+const builtExtractor = (entry: URL) => createIsolatedExtractor(DEFAULT_EXTRACTION_LIMITS, { workerEntry: entry, execArgv: [] });
 
 const openTarget = async (target: Target, label: string, options: Parameters<typeof createAtrium>[0] = {}) => {
   const db = target.adminUrl ? await pgDatabase(target.adminUrl, label) : null;
@@ -235,32 +205,42 @@ const cpuPieces = async (corpus: Corpus, builtEntry: URL) => {
   });
   pieces.push({ piece: 'extraction: parsing only (in-process `extractDocument`, marked lexer → blocks)', wallMs: extraction.wallMs, cpuMs: extraction.cpuMs });
 
-  // The fixed cost of a worker per document, measured on a tiny document (median of 9).
+  // The fixed costs of the pooled threads, measured on a tiny document: starting a thread
+  // (the first document of a fresh pool of one), then each further document (median of 9).
   const tiny = new TextEncoder().encode('# Tiny\n\nOne paragraph.\n');
-  const workerStart = async (extractor: DocumentExtractor) => {
-    const walls: number[] = [];
-    const cpus: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const t = await timed(() => extractor.extract({ bytes: tiny, declaredType: DECLARED }));
-      walls.push(t.wallMs);
-      cpus.push(t.cpuMs);
+  const threadCosts = async (extractor: IsolatedExtractor) => {
+    try {
+      const first = await timed(() => extractor.extract({ bytes: tiny, declaredType: DECLARED }));
+      const walls: number[] = [];
+      const cpus: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const t = await timed(() => extractor.extract({ bytes: tiny, declaredType: DECLARED }));
+        walls.push(t.wallMs);
+        cpus.push(t.cpuMs);
+      }
+      return { start: first, perDocument: { wallMs: median(walls), cpuMs: median(cpus) } };
+    } finally {
+      await extractor.close();
     }
-    return { wallMs: median(walls), cpuMs: median(cpus) };
   };
-  const source = await workerStart(createIsolatedExtractor());
-  const built = await workerStart(builtExtractor(builtEntry));
-  pieces.push({
-    piece: `extraction: worker start, source (tsx), × ${corpus.length} documents`,
-    wallMs: source.wallMs * corpus.length,
-    cpuMs: source.cpuMs * corpus.length,
-    note: `${fmt(source.wallMs, 0)} ms wall, ${fmt(source.cpuMs, 0)} ms CPU per document`,
-  });
-  pieces.push({
-    piece: `extraction: worker start, built (JS), × ${corpus.length} documents`,
-    wallMs: built.wallMs * corpus.length,
-    cpuMs: built.cpuMs * corpus.length,
-    note: `${fmt(built.wallMs, 0)} ms wall, ${fmt(built.cpuMs, 0)} ms CPU per document`,
-  });
+  for (const [kind, extractor] of [
+    ['source (tsx)', createIsolatedExtractor({}, { size: 1 })],
+    ['built (JS)', createIsolatedExtractor(DEFAULT_EXTRACTION_LIMITS, { size: 1, workerEntry: builtEntry, execArgv: [] })],
+  ] as const) {
+    const costs = await threadCosts(extractor);
+    pieces.push({
+      piece: `extraction: starting a pooled thread, ${kind} (once per thread)`,
+      wallMs: costs.start.wallMs,
+      cpuMs: costs.start.cpuMs,
+      note: 'first document of a fresh thread, tiny',
+    });
+    pieces.push({
+      piece: `extraction: handing a document to a warm thread, ${kind}, × ${corpus.length} documents`,
+      wallMs: costs.perDocument.wallMs * corpus.length,
+      cpuMs: costs.perDocument.cpuMs * corpus.length,
+      note: `${fmt(costs.perDocument.wallMs, 2)} ms wall, ${fmt(costs.perDocument.cpuMs, 2)} ms CPU per document`,
+    });
+  }
 
   const chunking = await timed(async () => extraction.value.map((doc) => chunkDocument(doc.blocks, DEFAULT_CHUNKING)));
   const drafts = chunking.value;
@@ -283,7 +263,7 @@ const cpuPieces = async (corpus: Corpus, builtEntry: URL) => {
     cpuMs: embedding.cpuMs,
     note: `${fmt((embedding.cpuMs / chunkCount) * 1000, 0)} µs CPU per chunk`,
   });
-  return { pieces, drafts, vectors: embedding.value, chunkCount, workerStart: { source, built } };
+  return { pieces, drafts, vectors: embedding.value, chunkCount };
 };
 
 /**

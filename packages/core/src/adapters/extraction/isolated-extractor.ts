@@ -41,6 +41,8 @@ export interface ExtractorPoolOptions {
   maxDocumentsPerWorker: number;
   /** The worker's entry (tests substitute misbehaving ones). */
   workerEntry: URL;
+  /** Node flags for the threads (default: the process's own). */
+  execArgv: string[];
 }
 
 export interface ExtractorPool {
@@ -98,7 +100,7 @@ export function createExtractorPool(limits: ExtractionLimits, options: Partial<E
   const wakeOne = () => waiting.shift()?.();
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: startWorker(entry, limits), served: 0, alive: true };
+    const slot: Slot = { worker: startWorker(entry, limits, options.execArgv), served: 0, alive: true };
     started += 1;
     slots.add(slot);
     // However it ends (terminated, crashed, out of memory), the pool forgets it once.
@@ -201,8 +203,9 @@ function defaultWorkerEntry(): URL {
   return new URL(runningFromSource ? './extractor-worker.ts' : './extractor-worker.js', import.meta.url);
 }
 
-function startWorker(entry: URL, limits: ExtractionLimits): Worker {
+function startWorker(entry: URL, limits: ExtractionLimits, execArgv?: string[]): Worker {
   const options = {
+    ...(execArgv && { execArgv }),
     resourceLimits: {
       maxOldGenerationSizeMb: limits.maxMemoryMb,
       // The young generation is part of the budget too; an eighth, bounded, is V8's usual proportion.
