@@ -27,7 +27,12 @@ export class AtriumError extends Error {
     /** A stable machine-readable code, e.g. `email_taken`. */
     readonly code: string,
     message: string,
-    readonly details: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly details: {
+      errors?: FieldError[];
+      retryAfterSeconds?: number;
+      /** A chat that failed after its question was stored: where it was stored. */
+      conversationId?: string;
+    } = {},
   ) {
     super(message);
   }

@@ -11,6 +11,8 @@ export interface Problem {
   detail: string;
   code: string;
   errors?: FieldError[];
+  /** A chat that failed after its question was stored (`stream: false`): the conversation to continue. */
+  conversationId?: string;
   requestId?: string;
 }
 
@@ -60,7 +62,7 @@ export const problemResponse = (
   c: Context,
   status: ContentfulStatusCode,
   detail: string,
-  extra: { code?: string; errors?: FieldError[] | undefined; headers?: Record<string, string> } = {},
+  extra: { code?: string; errors?: FieldError[] | undefined; conversationId?: string | undefined; headers?: Record<string, string> } = {},
 ): Response => {
   const body: Problem = {
     type: 'about:blank',
@@ -69,6 +71,7 @@ export const problemResponse = (
     detail,
     code: extra.code ?? CODES[status] ?? 'error',
     ...(extra.errors && { errors: extra.errors }),
+    ...(extra.conversationId && { conversationId: extra.conversationId }),
     requestId: c.get('requestId'),
   };
   return c.body(JSON.stringify(body), status, { ...extra.headers, 'Content-Type': 'application/problem+json' });
@@ -79,7 +82,12 @@ export const problemFromDomainError = (c: Context, error: AtriumError): Response
   const headers: Record<string, string> = {};
   if (error.details.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.details.retryAfterSeconds);
   if (status === 401) headers['WWW-Authenticate'] = 'Bearer';
-  return problemResponse(c, status, error.message, { code: error.code, errors: error.details.errors, headers });
+  return problemResponse(c, status, error.message, {
+    code: error.code,
+    errors: error.details.errors,
+    conversationId: error.details.conversationId,
+    headers,
+  });
 };
 
 /**

@@ -9,6 +9,10 @@ export const ProblemSchema = z
     detail: z.string(),
     code: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    conversationId: z
+      .string()
+      .optional()
+      .openapi({ description: 'A chat answered with `stream: false` that failed after its question was stored: the conversation to continue' }),
     requestId: z.string().optional(),
   })
   .openapi('Problem');

@@ -126,7 +126,22 @@ describe.each(await testDatabaseTargets())('POST /api/v1/assistants/{id}/chat on
     });
     expectProblem(limited, 429, 'rate_limited');
     expect(limited.headers.get('retry-after')).toBe('1');
+    // The question was stored: the problem names its conversation, which can be continued.
+    const { conversationId } = limited.body as { conversationId: string };
+    const stored = await call(f.h.app, 'GET', `/api/v1/conversations/${conversationId}`, { token: f.h.tenant.token });
+    expect(stored.status).toBe(200);
+    const { messages } = stored.body as { messages: { role: string; content: string; errorCode: string | null }[] };
+    expect(messages.map((m) => [m.role, m.errorCode])).toEqual([
+      ['user', null],
+      ['assistant', 'rate_limited'],
+    ]);
     f.fake.setBehavior({ type: 'answer' });
+    const retried = await call(f.h.app, 'POST', `/api/v1/assistants/${f.assistantId}/chat`, {
+      token: f.h.tenant.token,
+      json: { message: 'hello again', conversationId, stream: false },
+    });
+    expect(retried.status).toBe(200);
+    expect((retried.body as { conversationId: string }).conversationId).toBe(conversationId);
   });
 
   it('a client that disconnects cancels the upstream call and the partial answer is stored as such', async () => {

@@ -337,12 +337,11 @@ export const collectChat = async (stream: ChatStream): Promise<{ conversationId:
         },
       };
     else if (event.type === 'error')
-      throw new AtriumError(
-        errorKindFor(event.code),
-        event.code,
-        event.message,
-        event.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: event.retryAfterSeconds },
-      );
+      // The question (and what was said) is stored: the caller can retry in the same conversation.
+      throw new AtriumError(errorKindFor(event.code), event.code, event.message, {
+        conversationId: stream.conversationId,
+        ...(event.retryAfterSeconds !== undefined && { retryAfterSeconds: event.retryAfterSeconds }),
+      });
   }
   throw new AtriumError('unavailable', 'model_error', 'The answer ended without finishing');
 };
