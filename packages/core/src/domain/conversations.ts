@@ -74,6 +74,8 @@ export interface Message {
   usage: TokenUsage | null;
   timings: ChatTimings | null;
   createdAt: Date;
+  /** Assistant messages: the rating their asker gave, if any. */
+  feedback: Feedback | null;
 }
 
 export const FEEDBACK_RATINGS = ['up', 'down'] as const;

@@ -246,8 +246,10 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
 
     expect(await h.core.messages.rate(alice.actor, mine.messageId, { rating: 'up' })).toMatchObject({ rating: 'up', comment: null });
     expect(await h.core.messages.rate(alice.actor, mine.messageId, { rating: 'down', comment: 'wrong' })).toMatchObject({ rating: 'down', comment: 'wrong' });
-    const question = (await h.core.conversations.get(alice.actor, mine.conversationId)).messages[0]!;
-    await expectAtriumError(h.core.messages.rate(alice.actor, question.id, { rating: 'up' }), 'invalid');
+    const [question, answer] = (await h.core.conversations.get(alice.actor, mine.conversationId)).messages;
+    expect(answer).toMatchObject({ id: mine.messageId, feedback: { rating: 'down', comment: 'wrong' } });
+    expect(question!.feedback).toBeNull();
+    await expectAtriumError(h.core.messages.rate(alice.actor, question!.id, { rating: 'up' }), 'invalid');
 
     await h.core.conversations.delete(alice.actor, mine.conversationId);
     await expectAtriumError(h.core.conversations.get(alice.actor, mine.conversationId), 'not_found');

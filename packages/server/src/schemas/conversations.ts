@@ -38,6 +38,16 @@ export const TimingsSchema = z
   })
   .openapi('ChatTimings');
 
+export const FeedbackSchema = z
+  .object({
+    messageId: z.string(),
+    rating: z.enum(FEEDBACK_RATINGS),
+    comment: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Feedback');
+
 export const MessageSchema = z
   .object({
     id: z.string(),
@@ -52,6 +62,7 @@ export const MessageSchema = z
     usage: UsageSchema.nullable(),
     timings: TimingsSchema.nullable(),
     createdAt: z.string(),
+    feedback: FeedbackSchema.nullable().openapi({ description: 'Answers: the rating their asker gave (POST .../feedback), or null' }),
   })
   .openapi('Message');
 
@@ -95,6 +106,7 @@ export const messageJson = (m: Message) => ({
   usage: m.usage,
   timings: m.timings,
   createdAt: iso(m.createdAt),
+  feedback: m.feedback ? feedbackJson(m.feedback) : null,
 });
 
 export const conversationJson = (c: Conversation) => ({
@@ -122,15 +134,6 @@ export const FeedbackRequestSchema = z
   })
   .openapi('FeedbackRequest');
 
-export const FeedbackSchema = z
-  .object({
-    messageId: z.string(),
-    rating: z.enum(FEEDBACK_RATINGS),
-    comment: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('Feedback');
 
 const usageTotalsFields = {
   promptTokens: z.number().int(),

@@ -416,6 +416,11 @@ describe.each(await testDatabaseTargets())('assistants over HTTP on $name', (tar
       expect(down.body).toMatchObject({ messageId: alice.messageId, rating: 'down', comment: 'Missed the carry-over rule' });
       expect(down.body.createdAt).toBe(up.body.createdAt);
       expect(Date.parse(down.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(up.body.updatedAt));
+      // The conversation shows the rating on its answer, and none on the question.
+      const shown = (await call(h.app, 'GET', `/api/v1/conversations/${alice.conversationId}`, { token: viewer.token })).body;
+      const answer = shown.messages.find((m: { id: string }) => m.id === alice.messageId);
+      expect(answer.feedback).toEqual(down.body);
+      expect(shown.messages.filter((m: { role: string }) => m.role === 'user').map((m: { feedback: unknown }) => m.feedback)).toEqual([null]);
       const cleared = await call(h.app, 'POST', path, { token: viewer.token, json: { rating: 'up', comment: null } });
       expect(cleared.body).toMatchObject({ rating: 'up', comment: null });
     });

@@ -334,6 +334,7 @@ export const collectChat = async (stream: ChatStream): Promise<{ conversationId:
           usage: event.usage,
           timings: event.timings,
           createdAt: new Date(),
+          feedback: null,
         },
       };
     else if (event.type === 'error')

@@ -29,6 +29,7 @@ import { decodeCursor, isId, toPage } from './shared.js';
 type AssistantRow = typeof assistants.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
+type FeedbackRow = typeof messageFeedback.$inferSelect;
 
 const toAssistant = (r: AssistantRow, collectionIds: string[]): Assistant => ({
   id: r.id,
@@ -62,7 +63,7 @@ const toConversation = (r: ConversationRow): Conversation => ({
   updatedAt: r.updatedAt,
 });
 
-const toMessage = (r: MessageRow): Message => ({
+const toMessage = (r: MessageRow, feedback: FeedbackRow | null = null): Message => ({
   id: r.id,
   conversationId: r.conversationId,
   role: r.role as MessageRole,
@@ -78,15 +79,18 @@ const toMessage = (r: MessageRow): Message => ({
       : { promptTokens: r.promptTokens, completionTokens: r.completionTokens },
   timings: r.timings,
   createdAt: r.createdAt,
+  feedback: feedback ? toFeedback(feedback) : null,
 });
 
-const toFeedback = (r: typeof messageFeedback.$inferSelect): Feedback => ({
-  messageId: r.messageId,
-  rating: r.rating as FeedbackRating,
-  comment: r.comment,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-});
+function toFeedback(r: FeedbackRow): Feedback {
+  return {
+    messageId: r.messageId,
+    rating: r.rating as FeedbackRating,
+    comment: r.comment,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
 
 export const assistantRepositories = (
   db: AtriumDb,
@@ -109,6 +113,12 @@ export const assistantRepositories = (
     timings: m.timings ?? null,
     createdAt: m.createdAt,
   });
+  /** Messages with the rating of each (one per message at most: the feedback's key is the message). */
+  const withFeedback = () =>
+    db
+      .select({ message: messages, feedback: messageFeedback })
+      .from(messages)
+      .leftJoin(messageFeedback, and(eq(messageFeedback.messageId, messages.id), eq(messageFeedback.tenantId, tenantId)));
   /** Linked collection ids per assistant, in the order they were given. */
   const collectionIdsOf = async (assistantIds: string[]): Promise<Map<string, string[]>> => {
     const byAssistant = new Map<string, string[]>(assistantIds.map((id) => [id, []]));
@@ -288,18 +298,16 @@ export const assistantRepositories = (
     messages: {
       async list(conversationId, limit) {
         if (!isId(conversationId)) return [];
-        const rows = await db
-          .select()
-          .from(messages)
+        const rows = await withFeedback()
           .where(inTenant(messages, eq(messages.conversationId, conversationId)))
           .orderBy(desc(messages.id))
           .limit(limit);
-        return rows.reverse().map(toMessage);
+        return rows.reverse().map((r) => toMessage(r.message, r.feedback));
       },
       async get(id) {
         if (!isId(id)) return null;
-        const [row] = await db.select().from(messages).where(inTenant(messages, eq(messages.id, id)));
-        return row ? toMessage(row) : null;
+        const [row] = await withFeedback().where(inTenant(messages, eq(messages.id, id)));
+        return row ? toMessage(row.message, row.feedback) : null;
       },
       async create(m) {
         const [row] = await db.insert(messages).values(messageValues(m)).returning();
