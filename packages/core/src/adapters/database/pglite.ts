@@ -51,12 +51,26 @@ const withoutKnownParsers = (options: QueryOptions | undefined): QueryOptions | 
 
 type Queryable = Pick<PGlite, 'query'>;
 
-/** What drizzle calls on its PGlite client (`query`, `transaction`), minus the per-query parsers. */
+/**
+ * PGlite runs each query as synchronous WebAssembly in this thread, and its queue hands
+ * the next query over in a microtask: a burst of queries (200 chats at once) never let
+ * the event loop turn, so sockets starved for seconds and upstream requests failed.
+ * Waiting for the loop's next turn before each query lets I/O through between them; it
+ * costs microseconds when nothing else is waiting.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * What drizzle calls on its PGlite client (`query`, `transaction`), minus the per-query
+ * parsers, and taking turns with the event loop.
+ */
 const drizzleClient = (client: PGlite): PGlite => {
   const query =
     (target: Queryable): PGlite['query'] =>
-    (sql, params, options) =>
-      target.query(sql, params, withoutKnownParsers(options));
+    async (sql, params, options) => {
+      await nextTurn();
+      return target.query(sql, params, withoutKnownParsers(options));
+    };
   const wrapTransaction = (tx: Transaction): Transaction => {
     // The transaction's own methods are closures: delegate everything but `query`.
     const wrapped = Object.create(tx) as Transaction;
