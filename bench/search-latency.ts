@@ -266,11 +266,11 @@ const main = async () => {
       }
     };
     const exact = async (collectionIds: string[], vector: string, limit: number) => (await exactWithDistance(collectionIds, vector, limit)).map((r) => r.id);
-    // The repository's vector SQL with a chosen ef_search (knowledge.ts, searchVector).
+    // The repository's graph-path SQL (half-precision HNSW, ADR 0015) with a chosen ef_search (knowledge.ts, searchVector).
     const annSql = `
       with nearest as (
         select c.id, c.document_id, c.collection_id, c.text, c.metadata,
-               (c.embedding::vector(${DIMS})) <=> $3::vector(${DIMS}) as distance
+               (c.embedding::halfvec(${DIMS})) <=> $3::halfvec(${DIMS}) as distance
         from chunks c
         where c.embedding_dims = ${DIMS}
           and c.tenant_id = $1

@@ -209,7 +209,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect(texts[0]).toContain("set_config('hnsw.ef_search'");
     expect(texts[0]).toContain("set_config('enable_sort', 'off', true)");
     expect(texts[1]).toMatch(/from chunks c\s+where c\.embedding_dims = 384/);
-    expect(texts[1]).toMatch(/\(c\.embedding::vector\(384\)\) <=> \$\d+::vector\(384\)/);
+    expect(texts[1]).toMatch(/\(c\.embedding::halfvec\(384\)\) <=> \$\d+::halfvec\(384\)/);
     expect(texts[1]).toMatch(/and c\.tenant_id = \$\d+\s+and c\.collection_id in \(\$\d+::uuid\)/);
   });
 
@@ -219,7 +219,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     const { iterative, plan } = await explain(statements);
     expect(iterative).toBe('relaxed_order');
     expect(plan).toMatch(/Index Scan using chunks_embedding_hnsw_384 on chunks c/);
-    expect(plan).toMatch(/Order By: \(\(embedding\)::vector\(384\) <=> /);
+    expect(plan).toMatch(/Order By: \(\(embedding\)::halfvec\(384\) <=> /);
     expect(plan).toMatch(new RegExp(`Filter: .*collection_id = '${big}'::uuid`));
     expect(plan).toMatch(new RegExp(`Filter: .*tenant_id = '${tenantId}'::uuid`));
     expect(plan).not.toMatch(/Seq Scan on chunks/);

@@ -112,8 +112,17 @@ const MAX_MATCHES = 1_000;
 /** Below this many chunks, ranking every match is cheap: nothing is left out. */
 const PRUNE_FROM_ROWS = 2_000;
 
-/** Past 2000 dimensions HNSW needs half precision (pgvector's limit for `vector`). */
-const vectorType = (dims: number): SQL => sql.raw(dims > 2000 ? 'halfvec' : 'vector');
+/**
+ * Exact comparisons use full precision up to 2000 dimensions (past that, `vector` cannot
+ * be cast to a typmod HNSW accepts, and half precision is what there is).
+ */
+const exactType = (dims: number): SQL => sql.raw(dims > 2000 ? 'halfvec' : 'vector');
+/**
+ * The HNSW graphs hold half-precision vectors (ADR 0015): half the index size, searches
+ * 17 % and builds 12 % faster at 10k chunks, with the same recall (0.969 against 0.970 at
+ * ef_search 400). Query and index must use the same expression.
+ */
+const GRAPH_TYPE = sql.raw('halfvec');
 
 const dimensionsLiteral = (dims: number): SQL => {
   if (!Number.isInteger(dims) || dims < 1 || dims > 16000) throw new Error(`Invalid embedding dimension ${dims}`);
@@ -366,7 +375,6 @@ export const knowledgeRepositories = (
         const ids = validIds(collectionIds);
         if (ids.length === 0 || limit < 1) return [];
         const dims = dimensionsLiteral(dimensions);
-        const type = vectorType(dimensions);
         const vector = `[${embedding.join(',')}]`;
         const inCollections = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
         const ef = String(Math.max(efSearch, limit * 4));
@@ -413,6 +421,7 @@ export const knowledgeRepositories = (
               from size, cap`)
           ).rows;
           const exact = Number(sized?.n ?? 0) <= Number(sized?.cap ?? exactSearchMaxRows);
+          const type = exact ? exactType(dimensions) : GRAPH_TYPE;
           const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
           const candidates = sql`
               select c.id, ${distance} as distance
@@ -553,10 +562,9 @@ export const knowledgeRepositories = (
 export const knowledgeSystemRepository = (db: AtriumDb) => ({
   async ensureVectorIndex(dimensions: number) {
     const dims = dimensionsLiteral(dimensions);
-    const type = vectorType(dimensions);
-    const ops = sql.raw(dimensions > 2000 ? 'halfvec_cosine_ops' : 'vector_cosine_ops');
+    // Migration 0005 rebuilds, in this form, indexes made before the graphs were half precision.
     await db.execute(
-      sql`create index if not exists ${sql.raw(`chunks_embedding_hnsw_${dimensions}`)} on chunks using hnsw ((embedding::${type}(${dims})) ${ops}) where embedding_dims = ${dims}`,
+      sql`create index if not exists ${sql.raw(`chunks_embedding_hnsw_${dimensions}`)} on chunks using hnsw ((embedding::${GRAPH_TYPE}(${dims})) halfvec_cosine_ops) where embedding_dims = ${dims}`,
     );
   },
   async unfinishedJobs(limit: number): Promise<Job[]> {
