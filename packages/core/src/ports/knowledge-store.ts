@@ -63,6 +63,8 @@ export interface KnowledgeRepositories {
     get(id: string): Promise<Collection | null>;
     /** The collections among `ids` that exist, in no particular order. */
     getMany(ids: string[]): Promise<Collection[]>;
+    /** The collections an assistant is linked to, in link order (chat loads them while it checks access). */
+    linkedTo(assistantId: string): Promise<Collection[]>;
     create(collection: Omit<Collection, 'tenantId'>): Promise<Collection>;
     update(id: string, patch: CollectionPatch): Promise<Collection | null>;
     delete(id: string): Promise<boolean>;

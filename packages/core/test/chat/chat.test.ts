@@ -58,6 +58,20 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
   }, 120_000);
   afterAll(async () => h?.close());
 
+  it('loads an assistant’s collections in link order, within its tenant only', async () => {
+    const second = await h.core.collections.create(owner, spaceId, { name: 'Second' });
+    const bot = await h.core.assistants.create(owner, spaceId, { name: 'Linked', collectionIds: [second.id, collectionId] });
+    const repos = h.core.context.store.forTenant(owner.tenantId);
+    expect((await repos.collections.linkedTo(bot.id)).map((c) => c.id)).toEqual([second.id, collectionId]);
+    await h.core.assistants.update(owner, bot.id, { collectionIds: [collectionId] });
+    expect((await repos.collections.linkedTo(bot.id)).map((c) => c.id)).toEqual([collectionId]);
+    const other = await newTenant(h.core);
+    expect(await h.core.context.store.forTenant(other.tenantId).collections.linkedTo(bot.id)).toEqual([]);
+    expect(await repos.collections.linkedTo('not-an-id')).toEqual([]);
+    await h.core.assistants.delete(owner, bot.id);
+    await h.core.collections.delete(owner, second.id);
+  });
+
   it('creates, reads, updates and deletes assistants with validated settings', async () => {
     const created = await h.core.assistants.create(owner, spaceId, { name: '  Helper ', collectionIds: [collectionId, collectionId] });
     expect(created).toMatchObject({

@@ -25,7 +25,7 @@ describe.each(await testDatabaseTargets())('migration 0005 on $name', (target) =
   beforeAll(async () => {
     const created = await target.create();
     drop = created.drop;
-    database = await openDatabase({ databaseUrl: created.databaseUrl, dataDir: created.dataDir });
+    database = await openDatabase({ url: created.databaseUrl, dataDir: created.dataDir });
     await database.migrate();
   });
   afterAll(async () => {

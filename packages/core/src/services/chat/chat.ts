@@ -2,6 +2,7 @@ import { citedIndexes } from '../../chat/citations.js';
 import type { ChatEvent } from '../../chat/events.js';
 import { generateAnswer, type AnswerResult } from '../../chat/generate-answer.js';
 import type { Assistant } from '../../domain/assistants.js';
+import type { Collection } from '../../domain/knowledge.js';
 import type { Conversation, ConversationChannel, Message } from '../../domain/conversations.js';
 import { AtriumError, invalid, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/identity.js';
@@ -83,13 +84,23 @@ interface RunInput {
   extraInstructions?: string | undefined;
   signal?: AbortSignal | undefined;
   startedAt: number;
+  /** The assistant's collections, loading since before access was settled. */
+  collections: Promise<Collection[]>;
   /**
-   * The conversation and the question being written. It runs while the knowledge is
-   * searched (ids are made in process, so nothing waits for it) and is awaited before the
-   * answer is stored: an answer never exists without its question.
+   * Writes the conversation and the question, once, however often it is called. It starts
+   * when the model has been asked (ids are made in process, so nothing waits for it):
+   * written during the search, it competed with it for the CPU and lengthened the path to
+   * the first token (ADR 0015). The answer is stored only after it: an answer never exists
+   * without its question.
    */
-  questionStored: Promise<unknown>;
+  storeQuestion: () => Promise<unknown>;
 }
+
+/** `work` started on the first call and shared by later ones; not an unhandled rejection meanwhile. */
+const once = <T>(work: () => Promise<T>): (() => Promise<T>) => {
+  let started: Promise<T> | undefined;
+  return () => (started ??= settledLater(work()));
+};
 
 /** Streams one answer and stores it (with its usage) however the stream ends. */
 const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
@@ -98,7 +109,7 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
   const contextWindow = ctx.settings.chatContextTokens ?? run.model.contextWindow;
 
   const store = async (result: Omit<AnswerResult, 'error'> & { errorCode: string | null }) => {
-    await run.questionStored;
+    await run.storeQuestion();
     const now = ctx.clock.now();
     await repos().messages.append(
       {
@@ -120,8 +131,6 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
   };
 
   async function* events(): AsyncGenerator<ChatEvent> {
-    // Loaded while `start` goes out, so search begins with them at hand.
-    const collections = settledLater(repos().collections.getMany(run.assistant.collectionIds));
     let stored = false;
     let partial = '';
     let references: AnswerResult['references'] = [];
@@ -137,7 +146,7 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
         extraInstructions: run.extraInstructions,
         search: async (query) =>
           retrieve(repos(), ctx.embeddings, {
-            collections: await collections,
+            collections: await run.collections,
             query,
             topK: run.assistant.retrieval.topK,
             mode: run.assistant.retrieval.mode,
@@ -154,15 +163,18 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
             result = next.value;
             break;
           }
-          if (next.value.type === 'references') references = next.value.references;
-          else partial += next.value.text;
+          if (next.value.type === 'references') {
+            references = next.value.references;
+            // The model has been asked: while it thinks, the question is written.
+            void run.storeQuestion();
+          } else partial += next.value.text;
           yield next.value;
         }
       } catch (error) {
         // Search or budget failed before the model was called: nothing to store but the error.
         const failure = error instanceof AtriumError ? error : null;
         stored = true;
-        await run.questionStored.catch(() => {});
+        await run.storeQuestion().catch(() => {});
         yield {
           type: 'error',
           code: failure?.code ?? 'internal_error',
@@ -236,17 +248,23 @@ export const chat = async (ctx: CoreContext, actor: Actor, assistantId: string, 
   const startedAt = monotonic();
   checkMessage(input.message);
   const repos = ctx.store.forTenant(actor.tenantId);
+  // Loaded while access is checked (and discarded if it is refused): each of these was a
+  // round trip on the way to the first token.
+  const collections = settledLater(repos.collections.linkedTo(assistantId));
+  const continued = input.conversationId
+    ? settledLater(Promise.all([repos.conversations.get(input.conversationId), repos.messages.list(input.conversationId, HISTORY_LOAD_LIMIT)]))
+    : null;
   const { assistant } = await requireAssistant(repos, actor, assistantId, 'use');
   const model = chatModelFor(ctx, assistant);
 
   let conversation: Conversation;
   let history: ChatMessage[] = [];
-  if (input.conversationId) {
-    const found = await repos.conversations.get(input.conversationId);
+  if (continued) {
+    const [found, earlier] = await continued;
     // Only the owner continues a conversation; anyone else is told it does not exist.
     if (!found || found.assistantId !== assistant.id || found.userId !== actor.userId) throw notFound('Conversation');
     conversation = found;
-    history = asHistory(await repos.messages.list(found.id, HISTORY_LOAD_LIMIT));
+    history = asHistory(earlier);
   } else {
     conversation = { ...newConversation(ctx, actor, assistant, 'api', input.message), tenantId: actor.tenantId };
   }
@@ -255,11 +273,22 @@ export const chat = async (ctx: CoreContext, actor: Actor, assistantId: string, 
   // Made here, before the answer's id: messages are ordered by their (time-ordered) ids.
   const questionId = ctx.ids.next();
   const question = { id: questionId, conversationId: conversation.id, role: 'user', content: input.message, createdAt: now } as const;
-  const questionStored = settledLater<unknown>(
-    input.conversationId ? repos.messages.create(question) : repos.conversations.start(conversation, question),
+  const storeQuestion = once<unknown>(() =>
+    continued ? repos.messages.create(question) : repos.conversations.start(conversation, question),
   );
 
-  return runChat(ctx, { actor, assistant, model, conversation, question: input.message, history, signal: input.signal, startedAt, questionStored });
+  return runChat(ctx, {
+    actor,
+    assistant,
+    model,
+    conversation,
+    question: input.message,
+    history,
+    signal: input.signal,
+    startedAt,
+    collections,
+    storeQuestion,
+  });
 };
 
 export interface CompletionInput {
@@ -285,6 +314,7 @@ export const completeChat = async (
   if (!last || last.role !== 'user') throw invalid([{ path: 'messages', message: 'The last message must be from the user' }]);
   checkMessage(last.content, `messages.${input.messages.length - 1}.content`);
   const repos = ctx.store.forTenant(actor.tenantId);
+  const collections = settledLater(repos.collections.linkedTo(assistantId));
   const { assistant } = await requireAssistant(repos, actor, assistantId, 'use');
   const model = chatModelFor(ctx, assistant);
 
@@ -294,11 +324,12 @@ export const completeChat = async (
   const conversation = { ...newConversation(ctx, actor, assistant, 'openai', last.content), tenantId: actor.tenantId };
   const questionId = ctx.ids.next();
   const now = ctx.clock.now();
-  const questionStored = settledLater(
+  const storeQuestion = once(() =>
     repos.conversations.start(conversation, { id: questionId, conversationId: conversation.id, role: 'user', content: last.content, createdAt: now }),
   );
   return runChat(ctx, {
-    questionStored,
+    collections,
+    storeQuestion,
     actor,
     assistant,
     model,

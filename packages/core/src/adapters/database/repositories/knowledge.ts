@@ -14,7 +14,7 @@ import type {
 } from '../../../domain/knowledge.js';
 import type { KnowledgeRepositories } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
-import { chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
+import { assistantCollections, chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared } from './prepared.js';
 import { decodeCursor, encodeCursor, isId, toPage } from './shared.js';
@@ -186,6 +186,16 @@ export const knowledgeRepositories = (
         if (valid.length === 0) return [];
         const rows = await db.select().from(collections).where(inTenant(collections, inArray(collections.id, valid)));
         return rows.map(toCollection);
+      },
+      async linkedTo(assistantId) {
+        if (!isId(assistantId)) return [];
+        const rows = await db
+          .select({ collection: collections })
+          .from(assistantCollections)
+          .innerJoin(collections, eq(collections.id, assistantCollections.collectionId))
+          .where(inTenant(assistantCollections, eq(assistantCollections.assistantId, assistantId)))
+          .orderBy(asc(assistantCollections.position));
+        return rows.map((r) => toCollection(r.collection));
       },
       async create(c) {
         const [row] = await db
