@@ -113,14 +113,14 @@ const MAX_MATCHES = 1_000;
 const PRUNE_FROM_ROWS = 2_000;
 
 /**
- * Exact comparisons use full precision up to 2000 dimensions (past that, `vector` cannot
- * be cast to a typmod HNSW accepts, and half precision is what there is).
+ * Exact comparisons use full precision up to 2000 dimensions; past that, half precision,
+ * as they always did there.
  */
 const exactType = (dims: number): SQL => sql.raw(dims > 2000 ? 'halfvec' : 'vector');
 /**
- * The HNSW graphs hold half-precision vectors (ADR 0015): half the index size, searches
- * 17 % and builds 12 % faster at 10k chunks, with the same recall (0.969 against 0.970 at
- * ef_search 400). Query and index must use the same expression.
+ * The HNSW graphs hold half-precision vectors (ADR 0015): a smaller index (112 against
+ * 195 MB at 100k chunks), searches 17 % and builds 12 % faster at 10k chunks, the same
+ * recall. Query and index must use the same expression.
  */
 const GRAPH_TYPE = sql.raw('halfvec');
 
