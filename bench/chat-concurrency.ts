@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { createAtrium, type AtriumInstance } from '@atrium/core/node';
-import { appendResults, BENCH_DIR, cleanEnv, cpuMsOf, load, stop, table, tempDir, verdict } from './lib/common.js';
+import { appendResults, BENCH_JWT_SECRET, cleanEnv, cpuMsOf, load, nowUs, PROFILE_DIR, stop, table, tempDir, verdict } from './lib/common.js';
 import {
   clientAgent,
   codeLine,
@@ -53,10 +53,7 @@ const CHUNK_MS = Number(process.env.BENCH_CONC_CHUNK_MS ?? 20);
 const FIRST_CHUNK_MS = Number(process.env.BENCH_CONC_FIRST_CHUNK_MS ?? 0);
 const WITH_PGLITE = process.env.BENCH_CONC_PGLITE !== '0';
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
-const PROFILE_DIR = path.join(BENCH_DIR, '.profiles');
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 const WARMUP = 20;
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 // STREAM_CHUNKS words: the fake sends one word per chunk.
 const WORDS = ['Leave', 'is', 'granted', 'per', 'calendar', 'year', 'as', 'stated', '[1].'];
 const ANSWER = Array.from({ length: STREAM_CHUNKS }, (_, i) => WORDS[i % WORDS.length]!).join(' ');
@@ -151,7 +148,7 @@ const runTarget = async (target: Target) => {
   const fake = await startIpcHelper<{ url: string; pid: number }>(path.join('servers', 'fake-openai.ts'), cleanEnv({ BENCH_FAKE_BEHAVIOR: JSON.stringify(behavior) }));
   const server = await startIpcHelper<{ port: number; pid: number; driver: string }>(
     path.join('servers', 'chat-atrium.ts'),
-    cleanEnv({ ...target.env, BENCH_FAKE_URL: fake.info.url, BENCH_JWT_SECRET: SECRET, BENCH_SAMPLE_MS: '20' }),
+    cleanEnv({ ...target.env, BENCH_FAKE_URL: fake.info.url, BENCH_JWT_SECRET: BENCH_JWT_SECRET, BENCH_SAMPLE_MS: '20' }),
     ['--expose-gc', ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
   );
   if (CPU_PROF) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -274,7 +271,7 @@ const main = async () => {
       dbName: db.name,
       maintenanceWorkMem: '512MB',
       open: async () => {
-        const instance = await createAtrium({ databaseUrl: db.url, dataDir: tempDir('chat-conc'), bcryptCost: 4, jwtSecret: SECRET, runJobs: false });
+        const instance = await createAtrium({ databaseUrl: db.url, dataDir: tempDir('chat-conc'), bcryptCost: 4, jwtSecret: BENCH_JWT_SECRET, runJobs: false });
         const client = new pg.Client({ connectionString: db.url });
         await client.connect();
         return {
@@ -296,7 +293,7 @@ const main = async () => {
       env: { BENCH_DATA_DIR: dataDir },
       maintenanceWorkMem: '64MB',
       open: async () => {
-        const instance = await createAtrium({ dataDir, bcryptCost: 4, jwtSecret: SECRET, runJobs: false });
+        const instance = await createAtrium({ dataDir, bcryptCost: 4, jwtSecret: BENCH_JWT_SECRET, runJobs: false });
         const sql = (instance.database.db as unknown as { $client: Queryable }).$client;
         return { instance, sql, close: () => instance.close() };
       },

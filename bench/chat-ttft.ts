@@ -34,7 +34,7 @@ import { fitContext } from '../packages/core/src/chat/context-budget.js';
 import { chatModelSpecFor } from '../packages/core/src/chat/model-catalog.js';
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
 import { countTokens } from '../packages/core/src/retrieval/tokens.js';
-import { appendResults, BENCH_DIR, cleanEnv, cpuMsOf, load, stop, table, tempDir, verdict } from './lib/common.js';
+import { appendResults, BENCH_JWT_SECRET, cleanEnv, cpuMsOf, load, nowUs, PROFILE_DIR, stop, table, tempDir, verdict } from './lib/common.js';
 import {
   clientAgent,
   codeLine,
@@ -58,11 +58,8 @@ const WARMUP = Number(process.env.BENCH_TTFT_WARMUP ?? 30);
 const TOTAL = Number(process.env.BENCH_TTFT_CHUNKS ?? 10_000);
 const FIRST_CHUNK_MS = Number(process.env.BENCH_TTFT_FIRST_CHUNK_MS ?? 0);
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
-const PROFILE_DIR = path.join(BENCH_DIR, '.profiles');
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 const BARE_CHATS = Math.min(CHATS, Math.max(50, Math.round(CHATS / 2)));
 const GOAL_P50_MS = 15;
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const ANSWER = 'Employees receive 28 days of paid annual leave per calendar year [1]. Unused leave can be carried over until the end of March [2].';
 
 interface Pair {
@@ -93,7 +90,7 @@ const main = async () => {
   const helpers: { child: import('node:child_process').ChildProcess }[] = [];
   try {
     // --- set-up (not timed) ------------------------------------------------------------------
-    const setup = await createAtrium({ databaseUrl: db.url, dataDir: tempDir('chat-ttft'), bcryptCost: 4, jwtSecret: SECRET, runJobs: false });
+    const setup = await createAtrium({ databaseUrl: db.url, dataDir: tempDir('chat-ttft'), bcryptCost: 4, jwtSecret: BENCH_JWT_SECRET, runJobs: false });
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const prepared = await prepareChatDatabase(setup, client, TOTAL).finally(async () => {
@@ -107,7 +104,7 @@ const main = async () => {
     helpers.push(fake);
     const server = await startIpcHelper<{ port: number; pid: number; driver: string }>(
       path.join('servers', 'chat-atrium.ts'),
-      cleanEnv({ BENCH_DATABASE_URL: db.url, BENCH_FAKE_URL: fake.info.url, BENCH_JWT_SECRET: SECRET }),
+      cleanEnv({ BENCH_DATABASE_URL: db.url, BENCH_FAKE_URL: fake.info.url, BENCH_JWT_SECRET: BENCH_JWT_SECRET }),
       CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
     );
     if (CPU_PROF) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -305,7 +302,7 @@ const main = async () => {
 
 /** Times retrieval's pieces in this process, one call at a time, over the chat questions. */
 const retrievalPieces = async (databaseUrl: string, tenantId: string, collectionId: string, questions: string[], instructions: string) => {
-  const instance = await createAtrium({ databaseUrl, dataDir: tempDir('chat-ttft-pieces'), jwtSecret: SECRET, runJobs: false });
+  const instance = await createAtrium({ databaseUrl, dataDir: tempDir('chat-ttft-pieces'), jwtSecret: BENCH_JWT_SECRET, runJobs: false });
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

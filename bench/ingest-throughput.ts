@@ -32,12 +32,11 @@ import type { DocumentExtractor, ExtractedDocument, JobQueue } from '../packages
 import { chunkDocument, embeddingTextFor, type ChunkDraft } from '../packages/core/src/retrieval/chunking.js';
 import { DEFAULT_CHUNKING } from '../packages/core/src/domain/knowledge.js';
 import { inProcessQueue } from '../packages/core/src/adapters/memory-queue/index.js';
-import { appendResults, BENCH_DIR, load, median, sleep, table, tempDir, verdict } from './lib/common.js';
+import { appendResults, BENCH_DIR, BENCH_JWT_SECRET, load, median, PROFILE_DIR, sleep, table, tempDir, verdict } from './lib/common.js';
 import { backendCpu, bundleExtractorWorker, fmt, markdownCorpus, mb, pgDatabase, processCpuMs, reachable, tenantAndSpace } from './lib/knowledge.js';
 
 const TOTAL_MB = Number(process.env.BENCH_INGEST_MB ?? 5);
 const GOAL_MBPS = 2;
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const DECLARED = 'text/markdown';
 
@@ -56,7 +55,7 @@ const builtExtractor = (entry: URL) => createIsolatedExtractor(DEFAULT_EXTRACTIO
 
 const openTarget = async (target: Target, label: string, options: Parameters<typeof createAtrium>[0] = {}) => {
   const db = target.adminUrl ? await pgDatabase(target.adminUrl, label) : null;
-  const instance = await createAtrium({ databaseUrl: db?.url, dataDir: tempDir(label), bcryptCost: 4, jwtSecret: SECRET, ...options });
+  const instance = await createAtrium({ databaseUrl: db?.url, dataDir: tempDir(label), bcryptCost: 4, jwtSecret: BENCH_JWT_SECRET, ...options });
   const cpu = db && target.adminUrl ? backendCpu(target.adminUrl, db.name) : null;
   return {
     instance,
@@ -141,7 +140,7 @@ const pipeline = async (
     let profileFile: string | undefined;
     if (session) {
       const { profile: cpuProfile } = await session.post('Profiler.stop');
-      const dir = path.join(BENCH_DIR, '.profiles');
+      const dir = PROFILE_DIR;
       mkdirSync(dir, { recursive: true });
       profileFile = path.join(dir, `ingest-${target.name.toLowerCase()}-${worker}-${Date.now()}.cpuprofile`);
       writeFileSync(profileFile, JSON.stringify(cpuProfile));

@@ -26,9 +26,8 @@ import { apiCors } from '../packages/server/src/http/middleware/cors.js';
 import { httpMetrics } from '../packages/server/src/http/middleware/metrics.js';
 import { requestId } from '../packages/server/src/http/middleware/request-id.js';
 import { requestLogger } from '../packages/server/src/http/middleware/request-logger.js';
-import { appendResults, load, table, tempDir } from './lib/common.js';
+import { appendResults, BENCH_JWT_SECRET, load, table, tempDir } from './lib/common.js';
 
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const EMAIL = 'bench@example.com';
 const PASSWORD = 'bench-password-0123';
 const BUDGET_MS = Number(process.env.BENCH_PIECE_MS ?? 1_000);
@@ -156,7 +155,7 @@ const databasePieces = async (label: string, instance: AtriumInstance, token: st
   // The same core without its two caches: every call checks the JWT with jose and reads the database.
   const uncached = createCore({
     ...core.context,
-    accessTokens: joseAccessTokens({ secret: SECRET, rememberVerified: 0 }),
+    accessTokens: joseAccessTokens({ secret: BENCH_JWT_SECRET, rememberVerified: 0 }),
     authCache: memoryCache({ ttlMs: 0, maxEntries: 0 }),
   });
   record(group, 'core.auth.authenticate(token), as configured (repeat caller: both caches hit)', () => core.auth.authenticate(token));
@@ -172,7 +171,7 @@ const databasePieces = async (label: string, instance: AtriumInstance, token: st
 };
 
 const setUp = async (databaseUrl: string | undefined) => {
-  const instance = await createAtrium({ databaseUrl, dataDir: tempDir('breakdown'), jwtSecret: SECRET, bcryptCost: 4 });
+  const instance = await createAtrium({ databaseUrl, dataDir: tempDir('breakdown'), jwtSecret: BENCH_JWT_SECRET, bcryptCost: 4 });
   await instance.core.tenants.bootstrap({ adminEmail: EMAIL, adminPassword: PASSWORD });
   const session = await instance.core.auth.login({ email: EMAIL, password: PASSWORD, ip: '127.0.0.1' });
   return { instance, token: session.accessToken };
@@ -189,13 +188,13 @@ const main = async () => {
     const embedded = await setUp(undefined);
     cleanups.push(() => embedded.instance.close());
     const group = 'JWT';
-    const raw = new TextEncoder().encode(SECRET);
+    const raw = new TextEncoder().encode(BENCH_JWT_SECRET);
     record(group, 'jose jwtVerify given the raw secret (imports a WebCrypto key per call)', () =>
       jwtVerify(embedded.token, raw, { algorithms: ['HS256'], issuer: 'atrium', audience: 'atrium-api' }),
     );
-    const checkEveryTime = joseAccessTokens({ secret: SECRET, rememberVerified: 0 });
+    const checkEveryTime = joseAccessTokens({ secret: BENCH_JWT_SECRET, rememberVerified: 0 });
     record(group, 'joseAccessTokens.verify, remembering off (jose, key imported once)', () => checkEveryTime.verify(embedded.token));
-    const tokens = joseAccessTokens({ secret: SECRET });
+    const tokens = joseAccessTokens({ secret: BENCH_JWT_SECRET });
     record(group, 'joseAccessTokens.verify, token remembered (SHA-256 + lookup + exp check)', () => tokens.verify(embedded.token));
     const cryptoKey = await webcrypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     record(group, 'jose jwtVerify with a CryptoKey imported once', () =>

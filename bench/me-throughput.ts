@@ -14,22 +14,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import {
-  appendResults,
-  BENCH_DIR,
-  cleanEnv,
-  cpuMsOf,
-  freePort,
-  load,
-  mean,
-  pinning,
-  pinSelf,
-  startHelper,
-  stop,
-  table,
-  tempDir,
-  verdict,
-} from './lib/common.js';
+import { appendResults, BENCH_DIR, cleanEnv, cpuMsOf, freePort, load, mean, nowUs, pinning, pinSelf, PROFILE_DIR, startHelper, stop, table, tempDir, verdict } from './lib/common.js';
 
 const GOAL_RATIO = 0.5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -65,7 +50,6 @@ const hit = (target: Target, seconds: number) =>
 // With BENCH_CPU_PROF=1: the measured windows, on the monotonic clock V8's profiler uses too,
 // so that profile-summary.ts can leave start-up and warm-up out.
 const profileWindows = new Map<number, { startUs: number; endUs: number }[]>();
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const measure = async (target: Target): Promise<Round> => {
   await hit(target, WARMUP_S);
@@ -116,7 +100,7 @@ const runMode = async (mode: string, databaseUrl: string | undefined, withHealth
   console.log(`\n${mode}: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per round, ${ROUNDS} rounds each, alternating`);
   const bare = await startHelper<{ port: number }>('servers/bare.ts', cleanEnv(), [], 120_000, [], serverCpus);
   const atriumPort = await freePort();
-  const profDir = path.join(BENCH_DIR, '.profiles');
+  const profDir = PROFILE_DIR;
   const atrium = await startHelper<{ port: number; driver: string }>(
     'servers/atrium.ts',
     cleanEnv({

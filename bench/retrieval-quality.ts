@@ -23,11 +23,10 @@ import { reciprocalRankFusion } from '@atrium/core';
 import { createAtrium } from '@atrium/core/node';
 import { mean, ndcgAt, recallAt, reciprocalRankAt } from '../packages/core/src/retrieval/metrics.js';
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
-import { appendResults, load, sleep, table, tempDir, verdict } from './lib/common.js';
+import { appendResults, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import { fmt, loadFixtures, tenantAndSpace, type FixtureQuery } from './lib/knowledge.js';
 
 const K = 10;
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const MODES: SearchMode[] = ['hybrid', 'vector', 'keyword'];
 const POOL = 200; // candidates fetched once per query for the prototypes
 
@@ -92,7 +91,7 @@ const main = async () => {
   const loadBefore = load();
   const { documents, queries } = loadFixtures();
   console.log(`retrieval-quality: ${documents.length} documents, ${queries.length} queries, modes ${MODES.join(', ')}, topK ${K}`);
-  const instance = await createAtrium({ dataDir: tempDir('quality'), bcryptCost: 4, jwtSecret: SECRET });
+  const instance = await createAtrium({ dataDir: tempDir('quality'), bcryptCost: 4, jwtSecret: BENCH_JWT_SECRET });
   try {
     const { core } = instance;
     const { actor, spaceId, tenantId } = await tenantAndSpace(instance);

@@ -29,15 +29,12 @@
  * Goals: p95 ≤ 30 ms, recall@10 ≥ 0.95.
  */
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { retrieve, reciprocalRankFusion, type SearchHit } from '@atrium/core';
 import { createAtrium } from '@atrium/core/node';
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
-import { createSyntheticDocuments } from './lib/chat.js';
-import { appendResults, load, sleep, table, tempDir, verdict } from './lib/common.js';
+import { createSyntheticDocuments, DIMS, dropChunkIndexes, embedChunks, insertChunkBatch, PER_DOCUMENT, vectorLiteral } from './lib/chat.js';
+import { appendResults, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import {
   backendCpu,
   fmt,
@@ -54,59 +51,12 @@ import {
 
 const TOTAL = Number(process.env.BENCH_SEARCH_CHUNKS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? 250);
-const DIMS = 384;
-const PER_DOCUMENT = 50;
 const SMALL_SHARE = 0.1;
 const TOP_K = 10;
 const GOAL_P95_MS = 30;
 const GOAL_RECALL = 0.95;
 const EF_SWEEP = [40, 100, 200, 400, 700, 1000]; // pgvector allows up to 1000
 const ROUNDS = 2;
-const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-/** Embeds chunks [0, total) in worker threads, one slice per worker at a time. */
-const embedAll = async (total: number): Promise<Float32Array> => {
-  const out = new Float32Array(total * DIMS);
-  const threads = Math.max(1, os.cpus().length);
-  const slices = 16;
-  const size = Math.ceil(total / slices);
-  let next = 0;
-  let done = 0;
-  const runSlice = (start: number, end: number) =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(path.join(HERE, 'lib', 'ts-worker.mjs'), {
-        workerData: { tsEntry: new URL('./lib/embed-worker.ts', import.meta.url).href, start, end, dimensions: DIMS, perDocument: PER_DOCUMENT },
-      });
-      worker.once('message', (vectors: Float32Array) => {
-        out.set(vectors, start * DIMS);
-        done += end - start;
-        process.stdout.write(`\r    embedded ${done}/${total}`);
-        void worker.terminate();
-        resolve();
-      });
-      worker.once('error', reject);
-    });
-  await Promise.all(
-    Array.from({ length: threads }, async () => {
-      while (next < total) {
-        const start = next;
-        next = Math.min(total, next + size);
-        await runSlice(start, next);
-      }
-    }),
-  );
-  process.stdout.write('\n');
-  return out;
-};
-
-/** Nine significant digits round-trip a float32 exactly. */
-const vectorLiteral = (v: ArrayLike<number>) => {
-  const parts = new Array<string>(v.length);
-  for (let i = 0; i < v.length; i++) parts[i] = v[i] === 0 ? '0' : v[i]!.toPrecision(9);
-  return `[${parts.join(',')}]`;
-};
-
 interface Case {
   name: string;
   goal: boolean;
@@ -134,7 +84,7 @@ const main = async () => {
   console.log(`search-latency: ${TOTAL} chunks (${TOTAL - smallFrom} in the small collection), ${QUERIES} queries`);
 
   const db = await pgDatabase(adminUrl, 'search');
-  const instance = await createAtrium({ databaseUrl: db.url, dataDir: tempDir('search'), bcryptCost: 4, jwtSecret: SECRET, runJobs: false });
+  const instance = await createAtrium({ databaseUrl: db.url, dataDir: tempDir('search'), bcryptCost: 4, jwtSecret: BENCH_JWT_SECRET, runJobs: false });
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const cpu = backendCpu(adminUrl, db.name);
@@ -147,14 +97,11 @@ const main = async () => {
 
     // --- load -----------------------------------------------------------------------------
     let t = performance.now();
-    const vectors = await embedAll(TOTAL);
+    const vectors = await embedChunks(TOTAL, (done) => process.stdout.write(`\r    embedded ${done}/${TOTAL}`));
+    process.stdout.write('\n');
     const embedS = (performance.now() - t) / 1000;
 
-    const { rows: indexes } = await client.query<{ indexname: string; indexdef: string }>(
-      `select indexname, indexdef from pg_indexes where tablename = 'chunks' and indexname in ('chunks_embedding_hnsw_384', 'chunks_search_vector_idx')`,
-    );
-    if (indexes.length !== 2) throw new Error(`expected the HNSW and GIN indexes on chunks, found ${indexes.map((i) => i.indexname).join(', ')}`);
-    for (const index of indexes) await client.query(`drop index ${index.indexname}`);
+    const indexes = await dropChunkIndexes(client);
 
     t = performance.now();
     const documentIds = await createSyntheticDocuments(instance, {
@@ -175,32 +122,18 @@ const main = async () => {
         while (nextBatch < TOTAL) {
           const start = nextBatch;
           nextBatch += BATCH;
-          const values: string[] = [];
-          const params: unknown[] = [];
-          for (let i = start; i < Math.min(TOTAL, start + BATCH); i++) {
-            const { text, headingPath } = topicChunk(model, i, PER_DOCUMENT);
-            bytes += Buffer.byteLength(text);
-            const ordinal = i % PER_DOCUMENT;
-            const metadata = { headingPath, startOffset: ordinal * 2000, endOffset: ordinal * 2000 + text.length, headingText: headingPath.join(' ') };
-            const p = params.length;
-            values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, ${DIMS}, $${p + 9}::vector)`);
-            params.push(
-              core.context.ids.next(),
-              tenantId,
-              i < smallFrom ? main.id : small.id,
-              documentIds[Math.floor(i / PER_DOCUMENT)],
-              ordinal,
-              text,
-              Math.round(text.length / 4.3),
-              JSON.stringify(metadata),
-              vectorLiteral(vectors.subarray(i * DIMS, (i + 1) * DIMS)),
-            );
-          }
-          await loader.query(
-            `insert into chunks (id, tenant_id, collection_id, document_id, ordinal, text, token_count, metadata, embedding_dims, embedding) values ${values.join(', ')}`,
-            params,
-          );
-          inserted += values.length;
+          const end = Math.min(TOTAL, start + BATCH);
+          bytes += await insertChunkBatch(loader, {
+            start,
+            end,
+            model,
+            vectors,
+            tenantId,
+            documentIds,
+            collectionFor: (i) => (i < smallFrom ? main.id : small.id),
+            newId: () => core.context.ids.next(),
+          });
+          inserted += end - start;
           process.stdout.write(`\r    inserted ${inserted}/${TOTAL}`);
         }
       }),

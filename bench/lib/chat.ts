@@ -104,12 +104,17 @@ export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-/** Embeds topic-model chunks [0, total) in worker threads with the real hashing embedder. */
-export const embedChunks = async (total: number): Promise<Float32Array> => {
+/**
+ * Embeds topic-model chunks [0, total) in worker threads with the real hashing embedder,
+ * reporting each finished slice to `onProgress` (chunks done so far).
+ */
+export const embedChunks = async (total: number, onProgress?: (done: number) => void): Promise<Float32Array> => {
   const out = new Float32Array(total * DIMS);
   const threads = Math.max(1, os.cpus().length);
-  const size = Math.ceil(total / Math.max(threads * 2, 4));
+  // Slices of at most 1/16 of the whole, so that progress is reported as it goes.
+  const size = Math.ceil(total / Math.max(threads * 2, 16));
   let next = 0;
+  let done = 0;
   const runSlice = (start: number, end: number) =>
     new Promise<void>((resolve, reject) => {
       const worker = new Worker(path.join(HERE, 'ts-worker.mjs'), {
@@ -117,6 +122,8 @@ export const embedChunks = async (total: number): Promise<Float32Array> => {
       });
       worker.once('message', (vectors: Float32Array) => {
         out.set(vectors, start * DIMS);
+        done += end - start;
+        onProgress?.(done);
         void worker.terminate();
         resolve();
       });
@@ -135,7 +142,7 @@ export const embedChunks = async (total: number): Promise<Float32Array> => {
 };
 
 /** Nine significant digits round-trip a float32 exactly. */
-const vectorLiteral = (v: ArrayLike<number>) => {
+export const vectorLiteral = (v: ArrayLike<number>) => {
   const parts = new Array<string>(v.length);
   for (let i = 0; i < v.length; i++) parts[i] = v[i] === 0 ? '0' : v[i]!.toPrecision(9);
   return `[${parts.join(',')}]`;
@@ -176,6 +183,62 @@ export const createSyntheticDocuments = async (
   return ids;
 };
 
+/** The two search indexes on chunks, found by name and dropped (for a bulk load); their definitions re-create them. */
+export const dropChunkIndexes = async (sql: Queryable): Promise<{ indexname: string; indexdef: string }[]> => {
+  const { rows: indexes } = await sql.query<{ indexname: string; indexdef: string }>(
+    `select indexname, indexdef from pg_indexes where tablename = 'chunks' and indexname in ('chunks_embedding_hnsw_${DIMS}', 'chunks_search_vector_idx')`,
+  );
+  if (indexes.length !== 2) throw new Error(`expected the HNSW and GIN indexes on chunks, found ${indexes.map((i) => i.indexname).join(', ')}`);
+  for (const index of indexes) await sql.query(`drop index ${index.indexname}`);
+  return indexes;
+};
+
+/**
+ * Inserts topic-model chunks [start, end) with one multi-row INSERT, in the repository's
+ * row shape (metadata, token count, embedding). Returns the bytes of text inserted.
+ */
+export const insertChunkBatch = async (
+  sql: Queryable,
+  batch: {
+    start: number;
+    end: number;
+    model: ReturnType<typeof topicModel>;
+    vectors: Float32Array;
+    tenantId: string;
+    documentIds: string[];
+    collectionFor: (chunk: number) => string;
+    newId: () => string;
+  },
+): Promise<number> => {
+  let bytes = 0;
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (let i = batch.start; i < batch.end; i++) {
+    const { text, headingPath } = topicChunk(batch.model, i, PER_DOCUMENT);
+    bytes += Buffer.byteLength(text);
+    const ordinal = i % PER_DOCUMENT;
+    const metadata = { headingPath, startOffset: ordinal * 2000, endOffset: ordinal * 2000 + text.length, headingText: headingPath.join(' ') };
+    const p = params.length;
+    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, ${DIMS}, $${p + 9}::vector)`);
+    params.push(
+      batch.newId(),
+      batch.tenantId,
+      batch.collectionFor(i),
+      batch.documentIds[Math.floor(i / PER_DOCUMENT)],
+      ordinal,
+      text,
+      Math.round(text.length / 4.3),
+      JSON.stringify(metadata),
+      vectorLiteral(batch.vectors.subarray(i * DIMS, (i + 1) * DIMS)),
+    );
+  }
+  await sql.query(
+    `insert into chunks (id, tenant_id, collection_id, document_id, ordinal, text, token_count, metadata, embedding_dims, embedding) values ${values.join(', ')}`,
+    params,
+  );
+  return bytes;
+};
+
 /**
  * Loads `total` synthetic chunks (lib/corpus.ts topic model, ~1.6 KB each, 50 per
  * document) into one collection, as search-latency does: documents through the
@@ -204,40 +267,21 @@ export const loadSyntheticCollection = async (options: {
   t = performance.now();
   const documentIds = await createSyntheticDocuments(instance, { tenantId, spaceId, total, collectionFor: () => collectionId });
 
-  const { rows: indexes } = await sql.query<{ indexname: string; indexdef: string }>(
-    `select indexname, indexdef from pg_indexes where tablename = 'chunks' and indexname in ('chunks_embedding_hnsw_${DIMS}', 'chunks_search_vector_idx')`,
-  );
-  if (indexes.length !== 2) throw new Error(`expected the HNSW and GIN indexes on chunks, found ${indexes.map((i) => i.indexname).join(', ')}`);
-  for (const index of indexes) await sql.query(`drop index ${index.indexname}`);
+  const indexes = await dropChunkIndexes(sql);
 
   let bytes = 0;
   const BATCH = 250;
   for (let start = 0; start < total; start += BATCH) {
-    const values: string[] = [];
-    const params: unknown[] = [];
-    for (let i = start; i < Math.min(total, start + BATCH); i++) {
-      const { text, headingPath } = topicChunk(model, i, PER_DOCUMENT);
-      bytes += Buffer.byteLength(text);
-      const ordinal = i % PER_DOCUMENT;
-      const metadata = { headingPath, startOffset: ordinal * 2000, endOffset: ordinal * 2000 + text.length, headingText: headingPath.join(' ') };
-      const p = params.length;
-      values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, ${DIMS}, $${p + 9}::vector)`);
-      params.push(
-        core.context.ids.next(),
-        tenantId,
-        collectionId,
-        documentIds[Math.floor(i / PER_DOCUMENT)],
-        ordinal,
-        text,
-        Math.round(text.length / 4.3),
-        JSON.stringify(metadata),
-        vectorLiteral(vectors.subarray(i * DIMS, (i + 1) * DIMS)),
-      );
-    }
-    await sql.query(
-      `insert into chunks (id, tenant_id, collection_id, document_id, ordinal, text, token_count, metadata, embedding_dims, embedding) values ${values.join(', ')}`,
-      params,
-    );
+    bytes += await insertChunkBatch(sql, {
+      start,
+      end: Math.min(total, start + BATCH),
+      model,
+      vectors,
+      tenantId,
+      documentIds,
+      collectionFor: () => collectionId,
+      newId: () => core.context.ids.next(),
+    });
   }
   const insertS = (performance.now() - t) / 1000;
 

@@ -8,6 +8,13 @@ import { fileURLToPath } from 'node:url';
 export const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const REPO_ROOT = path.dirname(BENCH_DIR);
 export const RESULTS_FILE = path.join(BENCH_DIR, 'RESULTS.md');
+/** Where `--cpu-prof` runs leave their profiles (git-ignored). */
+export const PROFILE_DIR = path.join(BENCH_DIR, '.profiles');
+/** The JWT secret every benchmark's Atrium signs with (a throwaway, never a real one). */
+export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+
+/** Microseconds on the monotonic clock, the unit of V8 CPU profiles' timestamps. */
+export const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** The flags every TypeScript entry point of this repo runs with (sources, not dist). */
 export const TS_NODE_ARGS = ['--conditions=@atrium/source', '--import', 'tsx'];
