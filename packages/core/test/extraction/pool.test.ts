@@ -5,7 +5,7 @@
  * the document's own fault.
  */
 import { describe, expect, it } from 'vitest';
-import { createExtractorPool } from '../../src/adapters/extraction/isolated-extractor.js';
+import { createExtractorPool, type ExtractorPool } from '../../src/adapters/extraction/isolated-extractor.js';
 import { upload, utf8 } from './fixtures.js';
 
 const limits = { timeoutMs: 30_000, maxMemoryMb: 256 };
@@ -13,67 +13,61 @@ const scripted = new URL('./workers/scripted.worker.ts', import.meta.url);
 const neverAnswers = new URL('./workers/never-answers.worker.ts', import.meta.url);
 const text = (filename: string) => ({ bytes: utf8(filename), filename });
 
+/** Runs `use` with a fresh pool, closed afterwards whatever happens. */
+const withPool = async (pool: ExtractorPool, use: (pool: ExtractorPool) => Promise<void>) => {
+  try {
+    await use(pool);
+  } finally {
+    await pool.close();
+  }
+};
+
 describe('extraction thread pool', () => {
   it('extracts one document after another in the same thread', async () => {
-    const pool = createExtractorPool(limits, { size: 1 });
-    try {
+    await withPool(createExtractorPool(limits, { size: 1 }), async (pool) => {
       await expect(pool.extract(upload('people.csv'))).resolves.toMatchObject({ format: 'csv' });
       await expect(pool.extract(upload('notes.txt'))).resolves.toMatchObject({ format: 'text' });
       await expect(pool.extract(upload('two-pages.pdf'))).resolves.toMatchObject({ format: 'pdf' });
       expect(pool.started).toBe(1);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('keeps a thread after the document’s own failure, and replaces one after maxDocumentsPerWorker', async () => {
-    const pool = createExtractorPool(limits, { size: 1, maxDocumentsPerWorker: 2 });
-    try {
+    await withPool(createExtractorPool(limits, { size: 1, maxDocumentsPerWorker: 2 }), async (pool) => {
       await expect(pool.extract(upload('zip-bomb.docx'))).rejects.toMatchObject({ code: 'zip_bomb' });
       await expect(pool.extract(upload('people.csv'))).resolves.toMatchObject({ format: 'csv' });
       expect(pool.started).toBe(1);
       await expect(pool.extract(upload('notes.txt'))).resolves.toMatchObject({ format: 'text' });
       expect(pool.started).toBe(2);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('replaces a thread that crashed, and answers the next document from a new one', async () => {
-    const pool = createExtractorPool(limits, { size: 1, workerEntry: scripted });
-    try {
+    await withPool(createExtractorPool(limits, { size: 1, workerEntry: scripted }), async (pool) => {
       const first = await pool.extract(text('a.txt'));
       await expect(pool.extract(text('crash.txt'))).rejects.toMatchObject({ code: 'extraction_failed' });
       const next = await pool.extract(text('b.txt'));
       expect(next.blocks[0]?.text).toBe('b.txt');
       expect(next.title).not.toBe(first.title); // another thread
       expect(pool.started).toBe(2);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('replaces a thread that timed out', async () => {
-    const pool = createExtractorPool({ timeoutMs: 500, maxMemoryMb: 128 }, { size: 1, workerEntry: neverAnswers });
-    try {
+    await withPool(createExtractorPool({ timeoutMs: 500, maxMemoryMb: 128 }, { size: 1, workerEntry: neverAnswers }), async (pool) => {
       await expect(pool.extract(text('a.txt'))).rejects.toMatchObject({ code: 'extraction_timeout' });
       await expect(pool.extract(text('b.txt'))).rejects.toMatchObject({ code: 'extraction_timeout' });
       expect(pool.started).toBe(2);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('runs at most `size` extractions at once; the others wait their turn', async () => {
-    const pool = createExtractorPool(limits, { size: 2, workerEntry: scripted });
-    try {
+    await withPool(createExtractorPool(limits, { size: 2, workerEntry: scripted }), async (pool) => {
       const results = await Promise.all(['1', '2', '3', '4', '5'].map((n) => pool.extract(text(`${n}.txt`))));
       expect(results.map((r) => r.blocks[0]?.text)).toEqual(['1.txt', '2.txt', '3.txt', '4.txt', '5.txt']);
       expect(pool.started).toBe(2);
       expect(new Set(results.map((r) => r.title)).size).toBe(2);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('fails extractions under way and later ones once closed', async () => {

@@ -410,7 +410,7 @@ export const knowledgeRepositories = (
           // a few thousand rows, picks a sort of every row instead, measured 4-8x slower than
           // the graph, which keeps its vectors in the index. The decision is made here: hold
           // the planner to it. (One statement for all of it: each round trip counts here.)
-          // Both statements prepared: planning was a tenth of the search (ADR 0014).
+          // Both statements prepared: planning was a tenth of the search (ADR 0015).
           const [sized] = (
             await executePrepared<{ n: number; cap: number }>(tx, sql`
               with t as (select reltuples as total from pg_class where oid = 'chunks'::regclass),
