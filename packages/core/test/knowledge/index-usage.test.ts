@@ -17,6 +17,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtriumDb } from '../../src/adapters/database/connect.js';
 import { createDatabaseStore } from '../../src/adapters/database/store.js';
+import { graphPrecisionFor, graphType } from '../../src/adapters/database/vector-index.js';
 import type { SearchHit } from '../../src/domain/knowledge.js';
 import type { JobQueue, TenantRepositories } from '../../src/ports/index.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
@@ -209,7 +210,11 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect(texts[0]).toContain("set_config('hnsw.ef_search'");
     expect(texts[0]).toContain("set_config('enable_sort', 'off', true)");
     expect(texts[1]).toMatch(/from chunks c\s+where c\.embedding_dims = 384/);
-    expect(texts[1]).toMatch(/\(c\.embedding::halfvec\(384\)\) <=> \$\d+::halfvec\(384\)/);
+    // The graph's precision follows the driver (ADR 0016): half on PostgreSQL, full on PGlite.
+    const type = graphType(DIMS, graphPrecisionFor(h.atrium.database.driver));
+    expect(type).toBe(h.atrium.database.driver === 'pglite' ? 'vector' : 'halfvec');
+    expect(texts[1]).toContain(`(c.embedding::${type}(384)) <=> `);
+    expect(texts[1]).toMatch(new RegExp(`<=> \\$\\d+::${type}\\(384\\)`));
     expect(texts[1]).toMatch(/and c\.tenant_id = \$\d+\s+and c\.collection_id in \(\$\d+::uuid\)/);
   });
 
@@ -219,7 +224,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     const { iterative, plan } = await explain(statements);
     expect(iterative).toBe('relaxed_order');
     expect(plan).toMatch(/Index Scan using chunks_embedding_hnsw_384 on chunks c/);
-    expect(plan).toMatch(/Order By: \(\(embedding\)::halfvec\(384\) <=> /);
+    expect(plan).toMatch(new RegExp(`Order By: \\(\\(embedding\\)::${graphType(DIMS, graphPrecisionFor(h.atrium.database.driver))}\\(384\\) <=> `));
     expect(plan).toMatch(new RegExp(`Filter: .*collection_id = '${big}'::uuid`));
     expect(plan).toMatch(new RegExp(`Filter: .*tenant_id = '${tenantId}'::uuid`));
     expect(plan).not.toMatch(/Seq Scan on chunks/);
@@ -278,7 +283,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
   });
 
   it('a filter with few rows behind it is searched exactly, through the collection index, not HNSW', async () => {
-    const exactRepos = createDatabaseStore(db, { exactSearchMaxRows: 100, hnswEfSearch: 40 }).forTenant(tenantId);
+    const exactRepos = createDatabaseStore(db, { exactSearchMaxRows: 100, hnswEfSearch: 40, graphPrecision: graphPrecisionFor(h.atrium.database.driver) }).forTenant(tenantId);
     const query = unitVector(random);
     const { result, statements } = await recordStatements(db, () =>
       exactRepos.chunks.searchVector({ collectionIds: [small], dimensions: DIMS, embedding: query, limit: TOP_K }),
@@ -298,7 +303,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
 
     // Under any row limit, a filter that keeps most of the (analysed) table goes through the
     // graph, which is as good as unfiltered there; a small share is still searched exactly.
-    const generous = createDatabaseStore(db, { exactSearchMaxRows: 100_000, hnswEfSearch: 40 }).forTenant(tenantId);
+    const generous = createDatabaseStore(db, { exactSearchMaxRows: 100_000, hnswEfSearch: 40, graphPrecision: graphPrecisionFor(h.atrium.database.driver) }).forTenant(tenantId);
     const most = await recordStatements(db, () =>
       generous.chunks.searchVector({ collectionIds: [big], dimensions: DIMS, embedding: query, limit: TOP_K }),
     );

@@ -18,7 +18,7 @@ const withErrorMapping = <T extends object>(target: T): T =>
 
 /** The `Store` port over drizzle, for PostgreSQL and PGlite alike. */
 export const createDatabaseStore = (db: AtriumDb, tuning: SearchTuning = {}): Store => {
-  const system: SystemRepository = withErrorMapping(systemRepository(db));
+  const system: SystemRepository = withErrorMapping(systemRepository(db, tuning));
   return {
     system,
     forTenant: (tenantId: string): TenantRepositories => withErrorMapping(tenantRepositories(db, tenantId, tuning)),

@@ -3,7 +3,7 @@ import { combineEmbeddingModels } from '../../retrieval/embedding-registry.js';
 import { combineChatModels } from '../../chat/model-registry.js';
 import { DEFAULT_SETTINGS, type CoreSettings } from '../../services/context.js';
 import { randomBase62 } from '../../services/shared/secrets.js';
-import { createDatabaseStore, openDatabase, type Database, type SearchTuning } from '../database/index.js';
+import { alignVectorIndexes, createDatabaseStore, graphPrecisionFor, openDatabase, type Database, type SearchTuning } from '../database/index.js';
 import type { UserWithTenant } from '../../domain/identity.js';
 import type {
   Cache,
@@ -161,8 +161,13 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
   let queue: JobQueue | null = null;
   let throttle: { throttle: LoginThrottle; close(): Promise<void> } | null = null;
   try {
-    if (options.migrate ?? true) await database.migrate();
-    const store = createDatabaseStore(database.db, options.searchTuning);
+    const graphPrecision = graphPrecisionFor(database.driver);
+    if (options.migrate ?? true) {
+      await database.migrate();
+      // Graphs made by a version that chose another precision for this driver (ADR 0016).
+      await alignVectorIndexes(database.db, graphPrecision);
+    }
+    const store = createDatabaseStore(database.db, { graphPrecision, ...options.searchTuning });
     // Replicas share the database, so a generated secret is stored there, once.
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);

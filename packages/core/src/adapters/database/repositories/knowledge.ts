@@ -18,6 +18,7 @@ import { assistantCollections, chunks, collections, documentBlobs, documents, jo
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared } from './prepared.js';
 import { decodeCursor, encodeCursor, isId, toPage } from './shared.js';
+import { createVectorIndex, dimensionsLiteral, graphType, type GraphPrecision } from '../vector-index.js';
 
 type CollectionRow = typeof collections.$inferSelect;
 type DocumentRow = typeof documents.$inferSelect;
@@ -93,6 +94,8 @@ export interface SearchTuning {
   exactSearchMaxRows?: number;
   /** HNSW candidates examined per search, at least 4 × the limit (default 400; pgvector's own default is 40). */
   hnswEfSearch?: number;
+  /** The precision the HNSW graphs hold: `graphPrecisionFor(driver)` (default 'half'; ADR 0016). */
+  graphPrecision?: GraphPrecision;
 }
 
 /** Filters this small are always searched exactly (for any table size). */
@@ -117,17 +120,6 @@ const PRUNE_FROM_ROWS = 2_000;
  * as they always did there.
  */
 const exactType = (dims: number): SQL => sql.raw(dims > 2000 ? 'halfvec' : 'vector');
-/**
- * The HNSW graphs hold half-precision vectors (ADR 0015): a smaller index (112 against
- * 195 MB at 100k chunks), searches 17 % and builds 12 % faster at 10k chunks, the same
- * recall. Query and index must use the same expression.
- */
-const GRAPH_TYPE = sql.raw('halfvec');
-
-const dimensionsLiteral = (dims: number): SQL => {
-  if (!Number.isInteger(dims) || dims < 1 || dims > 16000) throw new Error(`Invalid embedding dimension ${dims}`);
-  return sql.raw(String(dims));
-};
 
 interface HitRow {
   id: string;
@@ -158,6 +150,7 @@ export const knowledgeRepositories = (
 ): KnowledgeRepositories => {
   const exactSearchMaxRows = tuning.exactSearchMaxRows ?? EXACT_SEARCH_MAX_ROWS;
   const efSearch = tuning.hnswEfSearch ?? HNSW_EF_SEARCH;
+  const graphPrecision = tuning.graphPrecision ?? 'half';
   const afterId = (column: PgColumn, cursor: string | null | undefined) => {
     const after = decodeCursor(cursor);
     return after ? gt(column, after) : undefined;
@@ -431,7 +424,7 @@ export const knowledgeRepositories = (
               from size, cap`)
           ).rows;
           const exact = Number(sized?.n ?? 0) <= Number(sized?.cap ?? exactSearchMaxRows);
-          const type = exact ? exactType(dimensions) : GRAPH_TYPE;
+          const type = exact ? exactType(dimensions) : sql.raw(graphType(dimensions, graphPrecision));
           const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
           const candidates = sql`
               select c.id, ${distance} as distance
@@ -569,13 +562,11 @@ export const knowledgeRepositories = (
   };
 };
 
-export const knowledgeSystemRepository = (db: AtriumDb) => ({
+export const knowledgeSystemRepository = (db: AtriumDb, tuning: SearchTuning = {}) => ({
   async ensureVectorIndex(dimensions: number) {
-    const dims = dimensionsLiteral(dimensions);
-    // Migration 0005 rebuilds, in this form, indexes made before the graphs were half precision.
-    await db.execute(
-      sql`create index if not exists ${sql.raw(`chunks_embedding_hnsw_${dimensions}`)} on chunks using hnsw ((embedding::${GRAPH_TYPE}(${dims})) halfvec_cosine_ops) where embedding_dims = ${dims}`,
-    );
+    // Migration 0005 and alignVectorIndexes (at start) rebuild, in this form, indexes made
+    // by versions that chose another precision.
+    await db.execute(createVectorIndex(dimensions, tuning.graphPrecision ?? 'half'));
   },
   async unfinishedJobs(limit: number): Promise<Job[]> {
     const rows = await db

@@ -6,11 +6,11 @@ import type { AtriumDb } from '../connect.js';
 import { refreshTokens, systemSettings, tenants, users } from '../schema/index.js';
 import { decodeCursor, isId, toPage } from './shared.js';
 import { toApiKey, toUser } from './rows.js';
-import { knowledgeSystemRepository } from './knowledge.js';
+import { knowledgeSystemRepository, type SearchTuning } from './knowledge.js';
 import { preparedQueries } from './prepared.js';
 
-export const systemRepository = (db: AtriumDb): SystemRepository => ({
-  ...knowledgeSystemRepository(db),
+export const systemRepository = (db: AtriumDb, tuning: SearchTuning = {}): SystemRepository => ({
+  ...knowledgeSystemRepository(db, tuning),
   async countTenants() {
     const [row] = await db.select({ n: count() }).from(tenants);
     return row?.n ?? 0;
