@@ -107,6 +107,8 @@ const EXACT_MAX_SHARE = 0.5;
 const HNSW_EF_SEARCH = 400;
 /** A term in more than this share of all chunks does not, on its own, make a chunk a keyword match. */
 const COMMON_TERM_SHARE = 0.02;
+/** The most a term missing from the column's statistics is estimated at (PostgreSQL's DEFAULT_TS_MATCH_SEL). */
+const UNLISTED_TERM_MAX_SHARE = 0.005;
 /**
  * Terms are added rarest first while together they are in at most this many chunks (by
  * the statistics' estimate): ranking is what costs, about 10 µs per matching chunk.
@@ -468,8 +470,16 @@ export const knowledgeRepositories = (
                  unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(lexeme, freq)
             where st.schemaname = current_schema() and st.tablename = 'chunks' and st.attname = 'search_vector'
           ),
+          -- A term the statistics do not list is rarer than every term they list, but not
+          -- absent: estimated as PostgreSQL's own estimator does (ts_selfuncs.c), at half the
+          -- least frequency listed, at most 0.5 %. Counted as 0, such terms all went into
+          -- matching, which on large tables made some queries rank thousands of chunks.
+          unlisted as (
+            select case when min(freq) is null then 0 else least(min(freq) / 2, ${UNLISTED_TERM_MAX_SHARE}) end as freq
+            from stats where lexeme is not null
+          ),
           terms as (
-            select t.lexeme, coalesce(s.freq, 0) as freq
+            select t.lexeme, coalesce(s.freq, (select freq from unlisted)) as freq
             from unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}))) as t(lexeme)
             left join stats s on s.lexeme = t.lexeme
           ),
