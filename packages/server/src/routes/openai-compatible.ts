@@ -16,6 +16,7 @@ import { streamEvents } from '../http/sse.js';
 import { STATUS_BY_KIND } from '../http/problem.js';
 import { referenceJson } from '../schemas/conversations.js';
 import { serverTiming } from './chat.js';
+import { requestHeader } from '../http/request-header.js';
 
 type OpenAIErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'api_error';
 
@@ -126,7 +127,7 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
 
   app.onError((error, c) => errorResponse(c, error));
   app.use('/v1/*', async (c, next) => {
-    const credential = credentialFrom(c.req.header('authorization'), c.req.header('x-api-key'));
+    const credential = credentialFrom(requestHeader(c, 'authorization'), requestHeader(c, 'x-api-key'));
     if (!credential)
       return openAIErrorResponse(c, 401, 'Missing API key: send it as `Authorization: Bearer atr_sk_...`', 'invalid_api_key');
     let actor: Actor;

@@ -1,6 +1,7 @@
 import { forbidden, unauthenticated, type AtriumCore } from '@atrium/core';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.js';
+import { requestHeader } from '../request-header.js';
 
 /** Reads `Authorization: Bearer <token|key>` or `X-API-Key: <key>`. */
 export const credentialFrom = (authorization: string | undefined, apiKey: string | undefined): string | null => {
@@ -17,7 +18,7 @@ export interface AuthenticateOptions {
 /** Resolves the caller into `c.var.actor`, or answers 401. */
 export const authenticate = (core: AtriumCore, options: AuthenticateOptions = {}) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const credential = credentialFrom(c.req.header('authorization'), c.req.header('x-api-key'));
+    const credential = credentialFrom(requestHeader(c, 'authorization'), requestHeader(c, 'x-api-key'));
     if (!credential) throw unauthenticated('Send an access token or API key as `Authorization: Bearer ...`');
     const actor = await core.auth.authenticate(credential);
     if (actor.assistantId && !options.allowAssistantKeys)

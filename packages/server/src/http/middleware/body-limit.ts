@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.js';
+import { requestHeader } from '../request-header.js';
 
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -11,7 +12,7 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * handler reads the body of these methods.)
  */
 export const hasNoBody = (c: Context): boolean =>
-  BODYLESS_METHODS.has(c.req.method) && c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined;
+  BODYLESS_METHODS.has(c.req.method) && requestHeader(c, 'content-length') === undefined && requestHeader(c, 'transfer-encoding') === undefined;
 
 /**
  * Caps request bodies: `pick` chooses the limit for the request (hono's bodyLimit, which

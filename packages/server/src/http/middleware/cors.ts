@@ -2,6 +2,7 @@ import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.js';
 import { withResponseHeaders, type HeaderList } from './response-headers.js';
+import { requestHeader } from '../request-header.js';
 
 const VARY_ORIGIN: HeaderList = [['Vary', 'Origin']];
 
@@ -27,7 +28,7 @@ export const apiCors = ({ origins }: ApiCorsOptions) => {
     maxAge: 600,
   });
   return createMiddleware<AppEnv>((c, next) =>
-    c.req.method === 'OPTIONS' || c.req.header('origin') !== undefined
+    c.req.method === 'OPTIONS' || requestHeader(c, 'origin') !== undefined
       ? forBrowsers(c, next)
       : withResponseHeaders(c, next, VARY_ORIGIN, { append: true }),
   );
