@@ -96,6 +96,8 @@ export interface SearchTuning {
   hnswEfSearch?: number;
   /** The precision the HNSW graphs hold: `graphPrecisionFor(driver)` (default 'half'; ADR 0016). */
   graphPrecision?: GraphPrecision;
+  /** The most matches one keyword search ranks (default 2 000; ADR 0017). */
+  keywordMaxRanked?: number;
 }
 
 /** Filters this small are always searched exactly (for any table size). */
@@ -116,6 +118,8 @@ const UNLISTED_TERM_MAX_SHARE = 0.005;
 const MAX_MATCHES = 1_000;
 /** Below this many chunks, ranking every match is cheap: nothing is left out. */
 const PRUNE_FROM_ROWS = 2_000;
+/** The most matches one keyword search ranks (at least PRUNE_FROM_ROWS, so small tables rank every match). */
+const MAX_RANKED = 2_000;
 
 /**
  * Exact comparisons use full precision up to 2000 dimensions; past that, half precision,
@@ -153,6 +157,7 @@ export const knowledgeRepositories = (
   const exactSearchMaxRows = tuning.exactSearchMaxRows ?? EXACT_SEARCH_MAX_ROWS;
   const efSearch = tuning.hnswEfSearch ?? HNSW_EF_SEARCH;
   const graphPrecision = tuning.graphPrecision ?? 'half';
+  const maxRanked = tuning.keywordMaxRanked ?? MAX_RANKED;
   const afterId = (column: PgColumn, cursor: string | null | undefined) => {
     const after = decodeCursor(cursor);
     return after ? gt(column, after) : undefined;
@@ -507,16 +512,29 @@ export const knowledgeRepositories = (
                         where freq <= ${COMMON_TERM_SHARE}
                           and (running * (select total from pruning) <= ${MAX_MATCHES} or n = 1))
                    end as match_query
+          ),
+          -- At most maxRanked (MAX_RANKED) matches are ranked: a question of only very common words
+          -- ("with to may") still matches most of a large table, and ranking all of it took
+          -- up to 0.5 s at 100k chunks. Past the cap, which matches are ranked is arbitrary:
+          -- for such questions the keyword half has nothing to tell apart anyway.
+          matches as (
+            select c.id, ts_rank_cd(c.search_vector, q.rank_query, 1) as score
+            from (
+              select c.id, c.search_vector
+              from chunks c
+              cross join q
+              where c.tenant_id = ${tenantId}
+                and c.collection_id = any(${`{${ids.join(',')}}`}::uuid[])
+                and c.search_vector @@ q.match_query
+              limit ${maxRanked}
+            ) c
+            cross join q
           )
-          select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
-                 ts_rank_cd(c.search_vector, q.rank_query, 1) as score
-          from chunks c
+          select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, m.score
+          from matches m
+          join chunks c on c.id = m.id
           join documents d on d.id = c.document_id
-          cross join q
-          where c.tenant_id = ${tenantId}
-            and c.collection_id = any(${`{${ids.join(',')}}`}::uuid[])
-            and c.search_vector @@ q.match_query
-          order by score desc, c.id
+          order by m.score desc, c.id
           limit ${limit}`);
         return result.rows.map(toHit);
       },
