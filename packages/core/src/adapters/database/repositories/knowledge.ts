@@ -158,6 +158,8 @@ export const knowledgeRepositories = (
   const efSearch = tuning.hnswEfSearch ?? HNSW_EF_SEARCH;
   const graphPrecision = tuning.graphPrecision ?? 'half';
   const maxRanked = tuning.keywordMaxRanked ?? MAX_RANKED;
+  if (!Number.isInteger(maxRanked) || maxRanked < 1) throw new Error(`Invalid keywordMaxRanked ${maxRanked}`);
+  const rankedLimit = sql.raw(String(maxRanked));
   const afterId = (column: PgColumn, cursor: string | null | undefined) => {
     const after = decodeCursor(cursor);
     return after ? gt(column, after) : undefined;
@@ -516,9 +518,14 @@ export const knowledgeRepositories = (
           -- At most maxRanked (MAX_RANKED) matches are ranked: a question of only very common words
           -- ("with to may") still matches most of a large table, and ranking all of it took
           -- up to 0.5 s at 100k chunks. Past the cap, which matches are ranked is arbitrary:
-          -- for such questions the keyword half has nothing to tell apart anyway.
-          matches as (
-            select c.id, ts_rank_cd(c.search_vector, q.rank_query, 1) as score
+          -- for such questions the keyword half has nothing to tell apart anyway. Only the
+          -- best (limit) are then joined to their text and document (materialized: inlined,
+          -- the planner joined every ranked match first). The cap is a literal, not a
+          -- parameter: in a generic plan the planner assumes an unknown limit keeps 10 % of the
+          -- rows, prices the GIN-only scan at a tenth and drops the collection index from the
+          -- plan, which then reads most of the table's matches to fill a small collection.
+          best as materialized (
+            select m.id, ts_rank_cd(m.search_vector, q.rank_query, 1) as score
             from (
               select c.id, c.search_vector
               from chunks c
@@ -526,16 +533,17 @@ export const knowledgeRepositories = (
               where c.tenant_id = ${tenantId}
                 and c.collection_id = any(${`{${ids.join(',')}}`}::uuid[])
                 and c.search_vector @@ q.match_query
-              limit ${maxRanked}
-            ) c
+              limit ${rankedLimit}
+            ) m
             cross join q
+            order by score desc, m.id
+            limit ${limit}
           )
-          select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, m.score
-          from matches m
-          join chunks c on c.id = m.id
+          select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, b.score
+          from best b
+          join chunks c on c.id = b.id
           join documents d on d.id = c.document_id
-          order by m.score desc, c.id
-          limit ${limit}`);
+          order by b.score desc, c.id`);
         return result.rows.map(toHit);
       },
     },
