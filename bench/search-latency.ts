@@ -198,7 +198,6 @@ const main = async () => {
         await client.query('commit');
       }
     };
-    const exact = async (collectionIds: string[], vector: string, limit: number) => (await exactWithDistance(collectionIds, vector, limit)).map((r) => r.id);
     // The repository's graph-path SQL (half-precision HNSW, ADR 0015) with a chosen ef_search (knowledge.ts, searchVector).
     const annSql = `
       with nearest as (
@@ -295,6 +294,9 @@ const main = async () => {
     console.log('    recall against exact search');
     const exactAll: string[][] = [];
     const exactSmall: string[][] = [];
+    // The 10th exact distance per query, for recall with ann-benchmarks' tolerance.
+    const tenthAll: number[] = [];
+    const tenthSmall: number[] = [];
     const nearestSimilarity: number[] = [];
     const exactWall = { all: [] as number[], small: [] as number[] };
     for (let q = 0; q < queries.length; q++) {
@@ -303,17 +305,32 @@ const main = async () => {
       exactWall.all.push(performance.now() - started);
       nearestSimilarity.push(1 - nearest[0]!.distance);
       exactAll.push(nearest.map((r) => r.id));
+      tenthAll.push(nearest[Math.min(TOP_K, nearest.length) - 1]!.distance);
       started = performance.now();
-      exactSmall.push(await exact(onlySmall, literals[q]!, TOP_K));
+      const nearestSmall = await exactWithDistance(onlySmall, literals[q]!, TOP_K);
+      exactSmall.push(nearestSmall.map((r) => r.id));
+      tenthSmall.push(nearestSmall.at(-1)!.distance);
       exactWall.small.push(performance.now() - started);
     }
     const recallOf = (got: string[], want: string[]) => got.filter((id) => want.slice(0, TOP_K).includes(id)).length / Math.min(TOP_K, want.length);
-    const repoRecall = { all: [] as number[], small: [] as number[] };
+    // ann-benchmarks' recall ("knn" metric): a returned chunk counts when its exact distance
+    // is within 1e-3 of the 10th exact neighbour's, so ties at the boundary are not misses.
+    const TOLERANCE = 1e-3;
+    const tolerantRecallOf = async (got: string[], vector: string, tenth: number) => {
+      const { rows } = await client.query<{ distance: number }>(
+        `select (c.embedding::vector(${DIMS})) <=> $2::vector(${DIMS}) as distance from chunks c where c.id = any($1::uuid[])`,
+        [got, vector],
+      );
+      return rows.filter((r) => Number(r.distance) <= tenth + TOLERANCE).length / TOP_K;
+    };
+    const repoRecall = { all: [] as number[], small: [] as number[], allTolerant: [] as number[], smallTolerant: [] as number[] };
     for (let q = 0; q < queries.length; q++) {
       const a = await repos.chunks.searchVector({ collectionIds: all, dimensions: DIMS, embedding: queryVectors[q]!, limit: TOP_K });
       repoRecall.all.push(recallOf(a.map((h) => h.chunkId), exactAll[q]!));
+      repoRecall.allTolerant.push(await tolerantRecallOf(a.map((h) => h.chunkId), literals[q]!, tenthAll[q]!));
       const s = await repos.chunks.searchVector({ collectionIds: onlySmall, dimensions: DIMS, embedding: queryVectors[q]!, limit: TOP_K });
       repoRecall.small.push(recallOf(s.map((h) => h.chunkId), exactSmall[q]!));
+      repoRecall.smallTolerant.push(await tolerantRecallOf(s.map((h) => h.chunkId), literals[q]!, tenthSmall[q]!));
     }
     // Hybrid with the approximate vector list (40 candidates, as retrieve asks for) vs with
     // the exact one, the same keyword list and the same RRF: what approximation costs hybrid.
@@ -500,8 +517,8 @@ const main = async () => {
       ];
     });
     const recallRows = [
-      ['all rows (2 collections, 100%)', fmt(recallAll, 3), fmt(Math.min(...repoRecall.all), 1), `**${verdict(recallAll >= GOAL_RECALL)}**`],
-      ['filtered (1 collection, 10% of rows; iterative scan)', fmt(recallSmall, 3), fmt(Math.min(...repoRecall.small), 1), `**${verdict(recallSmall >= GOAL_RECALL)}**`],
+      ['all rows (2 collections, 100%)', fmt(recallAll, 3), fmt(Math.min(...repoRecall.all), 1), fmt(mean(repoRecall.allTolerant), 3), `**${verdict(recallAll >= GOAL_RECALL)}**`],
+      ['filtered (1 collection, 10% of rows; iterative scan)', fmt(recallSmall, 3), fmt(Math.min(...repoRecall.small), 1), fmt(mean(repoRecall.smallTolerant), 3), `**${verdict(recallSmall >= GOAL_RECALL)}**`],
     ];
     const sweepRows = sweep.map((r) => [
       String(r.ef) + (r.ef === 40 ? ' (repository at topK 10)' : r.ef === 80 ? ' (hybrid: 40 candidates)' : ''),
@@ -530,7 +547,7 @@ const main = async () => {
         '',
         `Recall@10 of \`repos.chunks.searchVector\` (as configured: exact for small filters, else HNSW with iterative scan relaxed_order and ef_search 400; ADR 0014) against exact search:`,
         '',
-        table(['case', 'mean recall@10', 'worst query', `verdict (≥ ${GOAL_RECALL})`], recallRows),
+        table(['case', 'mean recall@10', 'worst query', 'context: within 1e-3 of the 10th distance (ann-benchmarks)', `verdict (≥ ${GOAL_RECALL}, strict)`], recallRows),
         '',
         `Hybrid top-10 with the approximate vector list vs with the exact one (same keyword list, same RRF; every ${overlapStride}th query): mean overlap ${fmt(mean(hybridOverlap), 3)}.`,
         '',
