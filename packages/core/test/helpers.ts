@@ -82,3 +82,52 @@ export const expectAtriumError = async (
   expect({ kind: error.kind, code: error.code }).toEqual({ kind, code: code ?? error.code });
   return error;
 };
+
+export interface SyntheticChunk {
+  text: string;
+  embedding: number[];
+}
+
+/**
+ * A `ready` document with the given chunks written straight through the repositories (no
+ * extraction, no embedding model): for tests that need exact texts and vectors in a
+ * collection. Returns the document id and the chunk ids, in order.
+ */
+export const addSyntheticDocument = async (
+  h: Harness,
+  tenantId: string,
+  where: { spaceId: string; collectionId: string },
+  chunks: SyntheticChunk[],
+): Promise<{ documentId: string; chunkIds: string[] }> => {
+  const repos = h.core.context.store.forTenant(tenantId);
+  const { ids, clock } = h.core.context;
+  const now = clock.now();
+  const dimensions = chunks[0]?.embedding.length ?? 0;
+  const document = await repos.documents.create({
+    id: ids.next(),
+    spaceId: where.spaceId,
+    collectionId: where.collectionId,
+    title: `Synthetic ${where.collectionId.slice(-4)}`,
+    sourceType: 'text',
+    source: null,
+    format: 'text',
+    byteSize: 1,
+    contentHash: ids.next(),
+    status: 'ready',
+    error: null,
+    chunkCount: chunks.length,
+    tokenCount: chunks.length,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const rows = chunks.map((chunk, ordinal) => ({
+    id: ids.next(),
+    ordinal,
+    text: chunk.text,
+    tokenCount: chunk.text.split(' ').length,
+    metadata: { headingPath: [], startOffset: 0, endOffset: 1 },
+    embedding: chunk.embedding,
+  }));
+  await repos.chunks.replaceForDocument(document.id, where.collectionId, dimensions, rows);
+  return { documentId: document.id, chunkIds: rows.map((row) => row.id) };
+};

@@ -21,7 +21,7 @@ import { graphPrecisionFor, graphType } from '../../src/adapters/database/vector
 import type { SearchHit } from '../../src/domain/knowledge.js';
 import type { JobQueue, TenantRepositories } from '../../src/ports/index.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
-import { newTenant, openHarness, type Harness } from '../helpers.js';
+import { addSyntheticDocument, newTenant, openHarness, type Harness } from '../helpers.js';
 
 const DIMS = 384;
 const BIG = 2450;
@@ -129,33 +129,10 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     big = (await h.core.collections.create(tenant.actor, space.id, { name: 'Big' })).id;
     small = (await h.core.collections.create(tenant.actor, space.id, { name: 'Small' })).id;
 
-    const { ids, clock } = h.core.context;
     const addDocument = async (collectionId: string, count: number) => {
-      const now = clock.now();
-      const document = await repos.documents.create({
-        id: ids.next(),
-        spaceId: space.id,
-        collectionId,
-        title: `Synthetic ${collectionId.slice(-4)}`,
-        sourceType: 'text',
-        source: null,
-        format: 'text',
-        byteSize: 1,
-        contentHash: ids.next(),
-        status: 'ready',
-        error: null,
-        chunkCount: count,
-        tokenCount: count,
-        createdAt: now,
-        updatedAt: now,
-      });
-      const chunks = Array.from({ length: count }, (_, ordinal) => {
-        const id = ids.next();
-        const embedding = unitVector(random);
-        stored.set(id, [collectionId, embedding]);
-        return { id, ordinal, text: `chunk ${ordinal}`, tokenCount: 2, metadata: { headingPath: [], startOffset: 0, endOffset: 1 }, embedding };
-      });
-      await repos.chunks.replaceForDocument(document.id, collectionId, DIMS, chunks);
+      const chunks = Array.from({ length: count }, (_, ordinal) => ({ text: `chunk ${ordinal}`, embedding: unitVector(random) }));
+      const { chunkIds } = await addSyntheticDocument(h, tenantId, { spaceId: space.id, collectionId }, chunks);
+      chunkIds.forEach((id, i) => stored.set(id, [collectionId, chunks[i]!.embedding]));
     };
     await addDocument(big, BIG / 2);
     await addDocument(big, BIG / 2);

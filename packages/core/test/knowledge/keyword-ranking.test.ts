@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseStore } from '../../src/adapters/database/store.js';
 import { graphPrecisionFor } from '../../src/adapters/database/vector-index.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
-import { newTenant, openHarness, type Harness } from '../helpers.js';
+import { addSyntheticDocument, newTenant, openHarness, type Harness } from '../helpers.js';
 
 const DIMS = 384;
 const CHUNKS = 30;
@@ -23,36 +23,12 @@ describe.each(await testDatabaseTargets())('keyword ranking is bounded, on $name
     tenantId = tenant.tenantId;
     const space = await h.core.spaces.create(tenant.actor, { name: 'Ranking' });
     collectionId = (await h.core.collections.create(tenant.actor, space.id, { name: 'Alphas' })).id;
-    const repos = h.core.context.store.forTenant(tenantId);
-    const { ids, clock } = h.core.context;
-    const now = clock.now();
-    const document = await repos.documents.create({
-      id: ids.next(),
-      spaceId: space.id,
-      collectionId,
-      title: 'Alphas',
-      sourceType: 'text',
-      source: null,
-      format: 'text',
-      byteSize: 1,
-      contentHash: ids.next(),
-      status: 'ready',
-      error: null,
-      chunkCount: CHUNKS,
-      tokenCount: CHUNKS,
-      createdAt: now,
-      updatedAt: now,
-    });
     // Chunk i says "alpha" i + 1 times: the later the chunk, the higher it ranks.
     const chunks = Array.from({ length: CHUNKS }, (_, ordinal) => ({
-      id: ids.next(),
-      ordinal,
       text: `${Array.from({ length: ordinal + 1 }, () => 'alpha').join(' ')} filler words here`,
-      tokenCount: ordinal + 4,
-      metadata: { headingPath: [], startOffset: 0, endOffset: 1 },
       embedding: Array.from({ length: DIMS }, (_, i) => (i === ordinal ? 1 : 0)),
     }));
-    await repos.chunks.replaceForDocument(document.id, collectionId, DIMS, chunks);
+    await addSyntheticDocument(h, tenantId, { spaceId: space.id, collectionId }, chunks);
   });
   afterAll(async () => {
     await h?.close();

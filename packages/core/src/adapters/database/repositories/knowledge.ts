@@ -158,8 +158,6 @@ export const knowledgeRepositories = (
   const efSearch = tuning.hnswEfSearch ?? HNSW_EF_SEARCH;
   const graphPrecision = tuning.graphPrecision ?? 'half';
   const maxRanked = tuning.keywordMaxRanked ?? MAX_RANKED;
-  if (!Number.isInteger(maxRanked) || maxRanked < 1) throw new Error(`Invalid keywordMaxRanked ${maxRanked}`);
-  const rankedLimit = sql.raw(String(maxRanked));
   const afterId = (column: PgColumn, cursor: string | null | undefined) => {
     const after = decodeCursor(cursor);
     return after ? gt(column, after) : undefined;
@@ -520,10 +518,7 @@ export const knowledgeRepositories = (
           -- up to 0.5 s at 100k chunks. Past the cap, which matches are ranked is arbitrary:
           -- for such questions the keyword half has nothing to tell apart anyway. Only the
           -- best (limit) are then joined to their text and document (materialized: inlined,
-          -- the planner joined every ranked match first). The cap is a literal, not a
-          -- parameter: in a generic plan the planner assumes an unknown limit keeps 10 % of the
-          -- rows, prices the GIN-only scan at a tenth and drops the collection index from the
-          -- plan, which then reads most of the table's matches to fill a small collection.
+          -- the planner joined every ranked match first).
           best as materialized (
             select m.id, ts_rank_cd(m.search_vector, q.rank_query, 1) as score
             from (
@@ -533,7 +528,7 @@ export const knowledgeRepositories = (
               where c.tenant_id = ${tenantId}
                 and c.collection_id = any(${`{${ids.join(',')}}`}::uuid[])
                 and c.search_vector @@ q.match_query
-              limit ${rankedLimit}
+              limit ${maxRanked}
             ) m
             cross join q
             order by score desc, m.id
