@@ -321,7 +321,7 @@ const databasePieces = async (target: Target, corpus: Corpus, drafts: ChunkDraft
     const withIndexes = await storeAll(uploaded.value);
     await database.db.execute(sql.raw('drop index chunks_embedding_hnsw_384'));
     const withoutHnsw = await storeAll(plain);
-    await database.db.execute(sql.raw('drop index chunks_search_vector_idx'));
+    await database.db.execute(sql.raw('drop index chunks_search_idx'));
     const withoutIndexes = await storeAll(bare);
     const minus = (a: { wallMs: number; cpuMs: number; pgCpuMs: number | null }, b: typeof a) => ({
       wallMs: a.wallMs - b.wallMs,

@@ -155,7 +155,7 @@ const main = async () => {
     const indexS = (performance.now() - t) / 1000;
     const { rows: sizes } = await client.query<{ table: string; hnsw: string; gin: string }>(
       `select pg_size_pretty(pg_total_relation_size('chunks')) as table, pg_size_pretty(pg_relation_size('chunks_embedding_hnsw_384')) as hnsw,
-              pg_size_pretty(pg_relation_size('chunks_search_vector_idx')) as gin`,
+              pg_size_pretty(pg_relation_size('chunks_search_idx')) as gin`,
     );
     const { rows: settings } = await client.query<{ name: string; setting: string; unit: string | null }>(
       `select name, setting, unit from pg_settings where name in ('shared_buffers', 'hnsw.max_scan_tuples', 'work_mem', 'effective_cache_size')`,

@@ -186,7 +186,7 @@ export const createSyntheticDocuments = async (
 /** The two search indexes on chunks, found by name and dropped (for a bulk load); their definitions re-create them. */
 export const dropChunkIndexes = async (sql: Queryable): Promise<{ indexname: string; indexdef: string }[]> => {
   const { rows: indexes } = await sql.query<{ indexname: string; indexdef: string }>(
-    `select indexname, indexdef from pg_indexes where tablename = 'chunks' and indexname in ('chunks_embedding_hnsw_${DIMS}', 'chunks_search_vector_idx')`,
+    `select indexname, indexdef from pg_indexes where tablename = 'chunks' and indexname in ('chunks_embedding_hnsw_${DIMS}', 'chunks_search_idx')`,
   );
   if (indexes.length !== 2) throw new Error(`expected the HNSW and GIN indexes on chunks, found ${indexes.map((i) => i.indexname).join(', ')}`);
   for (const index of indexes) await sql.query(`drop index ${index.indexname}`);

@@ -52,4 +52,12 @@ describe.each(await testDatabaseTargets())('keyword ranking is bounded, on $name
     const alphas = hits.map((hit) => hit.text.split(' ').filter((w) => w === 'alpha').length);
     expect(Math.max(...alphas)).toBeLessThan(CHUNKS);
   });
+
+  it('a collection asked for twice is searched once: no hit comes back twice', async () => {
+    const repos = h.core.context.store.forTenant(tenantId);
+    const once = await repos.chunks.searchKeyword({ collectionIds: [collectionId], terms: ['alpha'], limit: 50 });
+    const twice = await repos.chunks.searchKeyword({ collectionIds: [collectionId, collectionId], terms: ['alpha'], limit: 50 });
+    expect(once).toHaveLength(CHUNKS);
+    expect(twice.map((hit) => hit.chunkId)).toEqual(once.map((hit) => hit.chunkId));
+  });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { AtriumDb, Database } from './connect.js';
@@ -87,7 +88,7 @@ const drizzleClient = (client: PGlite): PGlite => {
 export const openPglite = async (dataDir: string): Promise<Database> => {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : dataDir, { extensions: { vector }, parsers: DRIZZLE_PARSERS });
+  const client = await PGlite.create(inMemory ? undefined : dataDir, { extensions: { vector, btree_gin }, parsers: DRIZZLE_PARSERS });
   const forDrizzle = drizzleClient(client);
   const db = drizzle({ client: forDrizzle, schema }) as unknown as AtriumDb;
   return {

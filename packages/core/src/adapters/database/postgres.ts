@@ -6,12 +6,17 @@ import { migrationsFolder } from './migrations-folder.js';
 import * as schema from './schema/index.js';
 
 /** Drizzle hides the driver's reason in `cause`; the usual one deserves a plain hint. */
-const explainMigrationError = (error: unknown): Error => {
+export const explainMigrationError = (error: unknown): Error => {
   const cause = (error as { cause?: { message?: string; code?: string } }).cause;
-  if (cause?.code === '42501' || /extension "vector"/.test(cause?.message ?? ''))
+  // The migrations enable pgvector (`vector`) and contrib's `btree_gin`.
+  const extension = /extension "(vector|btree_gin)"/.exec(cause?.message ?? '')?.[1];
+  if (cause?.code === '42501' || extension) {
+    const name = extension ?? 'vector';
+    const label = name === 'vector' ? 'pgvector' : name;
     return new Error(
-      `Cannot enable pgvector (${cause?.message}). Install pgvector on the server and run "CREATE EXTENSION vector" as a superuser in this database, or connect as a role that may.`,
+      `Cannot enable ${label} (${cause?.message}). Install ${label} on the server and run "CREATE EXTENSION ${name}" as a superuser in this database, or connect as a role that may.`,
     );
+  }
   return cause?.message ? new Error(`Migration failed: ${cause.message}`, { cause: error }) : (error as Error);
 };
 

@@ -456,7 +456,8 @@ export const knowledgeRepositories = (
         });
       },
       async searchKeyword({ collectionIds, terms, limit }) {
-        const ids = validIds(collectionIds);
+        // Deduplicated: each collection is one arm of a union below.
+        const ids = [...new Set(validIds(collectionIds))];
         // Terms are plain words (letters and digits), so joining them with | is safe tsquery syntax.
         const words = terms.filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
         if (ids.length === 0 || words.length === 0 || limit < 1) return [];
@@ -468,6 +469,22 @@ export const knowledgeRepositories = (
         // 0014); chunks that hold only common words rank low anyway, and vector search
         // still sees them. If every term is common, chunks must hold all of them.
         // Prepared: planning this statement cost about a third of running it.
+        // One arm per collection, each `collection_id = $n`: the generic plan of a prepared
+        // statement then finds a collection's matches in chunks_search_idx (collection and
+        // words together). With `= any($array)` it used the words alone and filtered the
+        // collection row by row: 85 ms instead of 17 for a common word in a small collection.
+        const matchesPerCollection = sql.join(
+          ids.map(
+            (collectionId) => sql`
+              select c.id, c.search_vector
+              from chunks c
+              cross join q
+              where c.tenant_id = ${tenantId}
+                and c.collection_id = ${collectionId}
+                and c.search_vector @@ q.match_query`,
+          ),
+          sql` union all `,
+        );
         const result = await executePrepared<HitRow>(db, sql`
           with stats as (
             select e.lexeme, e.freq
@@ -521,15 +538,7 @@ export const knowledgeRepositories = (
           -- the planner joined every ranked match first).
           best as materialized (
             select m.id, ts_rank_cd(m.search_vector, q.rank_query, 1) as score
-            from (
-              select c.id, c.search_vector
-              from chunks c
-              cross join q
-              where c.tenant_id = ${tenantId}
-                and c.collection_id = any(${`{${ids.join(',')}}`}::uuid[])
-                and c.search_vector @@ q.match_query
-              limit ${maxRanked}
-            ) m
+            from (select * from (${matchesPerCollection}) u limit ${maxRanked}) m
             cross join q
             order by score desc, m.id
             limit ${limit}
