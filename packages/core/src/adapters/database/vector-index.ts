@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AtriumDb } from './connect.js';
+import { executePrepared } from './repositories/prepared.js';
 
 /**
  * The precision of the vectors an HNSW graph holds (ADR 0016). On PostgreSQL, half
@@ -31,18 +32,17 @@ export const createVectorIndex = (dims: number, precision: GraphPrecision): SQL 
   return sql`create index if not exists ${sql.raw(indexName(dims))} on chunks using hnsw ((embedding::${sql.raw(type)}(${dimensionsLiteral(dims)})) ${sql.raw(`${type}_cosine_ops`)}) where embedding_dims = ${dimensionsLiteral(dims)}`;
 };
 
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-
 /**
  * Rebuilds the per-dimension HNSW indexes that hold another type than `precision` asks
  * for (a database made by a version that chose differently, e.g. PGlite data from before
  * ADR 0016). Returns the names rebuilt. Takes as long as building them did.
  */
 export const alignVectorIndexes = async (db: AtriumDb, precision: GraphPrecision): Promise<string[]> => {
-  const found = rowsOf<{ indexname: string; indexdef: string }>(
-    await db.execute(sql`
+  const { rows: found } = await executePrepared<{ indexname: string; indexdef: string }>(
+    db,
+    sql`
       select indexname, indexdef from pg_indexes
-      where schemaname = current_schema() and tablename = 'chunks' and indexname ~ '^chunks_embedding_hnsw_[0-9]+$'`),
+      where schemaname = current_schema() and tablename = 'chunks' and indexname ~ '^chunks_embedding_hnsw_[0-9]+$'`,
   );
   const rebuilt: string[] = [];
   for (const { indexname, indexdef } of found) {
