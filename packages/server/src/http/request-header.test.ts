@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { requestHeader } from './request-header.js';
 
-/** An app that echoes what requestHeader reads, and whether the WHATWG headers were built. */
+/** An app that echoes what requestHeader reads. */
 const echoApp = () =>
   new Hono().get('/', (c) =>
     c.json({
