@@ -23,9 +23,8 @@ import { createAtrium, joseAccessTokens, memoryCache, type AtriumInstance } from
 import { actorFor } from '@atrium/core/test';
 import { createApp, createLogger } from '@atrium/server';
 import { apiCors } from '../packages/server/src/http/middleware/cors.js';
-import { httpMetrics } from '../packages/server/src/http/middleware/metrics.js';
-import { requestId } from '../packages/server/src/http/middleware/request-id.js';
-import { requestLogger } from '../packages/server/src/http/middleware/request-logger.js';
+import { edge } from '../packages/server/src/http/middleware/edge.js';
+import { requestMetrics } from '../packages/server/src/http/request-metrics.js';
 import { appendResults, BENCH_JWT_SECRET, load, table, tempDir } from './lib/common.js';
 
 const EMAIL = 'bench@example.com';
@@ -99,10 +98,8 @@ const httpPieces = () => {
     app.get('/', (c) => c.text('ok'));
     record(group, `  + ${name}`, () => ok(app.request('/')));
   };
-  withMiddleware('requestId()', requestId() as MiddlewareHandler);
-  withMiddleware("requestLogger(level 'silent')", requestLogger(silent) as MiddlewareHandler);
-  withMiddleware("requestLogger(level 'info', to a no-op stream)", requestLogger(infoToNowhere) as MiddlewareHandler);
-  withMiddleware('httpMetrics() (prom-client counter + histogram)', httpMetrics().middleware as MiddlewareHandler);
+  withMiddleware("edge (request id, security headers, metrics; log level 'silent')", edge({ logger: silent, metrics: requestMetrics() }) as MiddlewareHandler);
+  withMiddleware("edge, log level 'info' to a no-op stream", edge({ logger: infoToNowhere, metrics: requestMetrics() }) as MiddlewareHandler);
   withMiddleware('secureHeaders(...) (hono, as Atrium had it)', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
   withMiddleware("cors({ origin: '*' ... }) (hono, as Atrium had it on every /api request)", cors({ origin: '*', maxAge: 600 }));
   withMiddleware("apiCors (Atrium's: hono/cors only with an Origin header; none here)", apiCors({ origins: '*' }) as MiddlewareHandler);

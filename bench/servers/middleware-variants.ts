@@ -11,10 +11,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { createLogger } from '@atrium/server';
 import { limitBodies } from '../../packages/server/src/http/middleware/body-limit.js';
 import { apiCors } from '../../packages/server/src/http/middleware/cors.js';
-import { httpMetrics } from '../../packages/server/src/http/middleware/metrics.js';
-import { requestId } from '../../packages/server/src/http/middleware/request-id.js';
-import { requestLogger } from '../../packages/server/src/http/middleware/request-logger.js';
-import { securityHeaders } from '../../packages/server/src/http/middleware/security-headers.js';
+import { edge } from '../../packages/server/src/http/middleware/edge.js';
+import { requestMetrics } from '../../packages/server/src/http/request-metrics.js';
 
 const CORS = {
   origin: '*',
@@ -26,11 +24,9 @@ const CORS = {
 
 export const VARIANTS: Record<string, () => MiddlewareHandler | null> = {
   bare: () => null,
-  "requestId (X-Request-Id set on Node's response)": () => requestId() as MiddlewareHandler,
-  "requestLogger (level 'silent')": () => requestLogger(createLogger('silent')) as MiddlewareHandler,
-  "requestLogger (level 'info', to a no-op stream)": () => requestLogger(createLogger('info', { write: () => {} })) as MiddlewareHandler,
-  httpMetrics: () => httpMetrics().middleware as MiddlewareHandler,
-  "securityHeaders (Atrium's: the same 11 headers, set on Node's response)": () => securityHeaders() as MiddlewareHandler,
+  "edge (Atrium's: request id, the 11 document security headers, metrics; log level 'silent')": () =>
+    edge({ logger: createLogger('silent'), metrics: requestMetrics() }) as MiddlewareHandler,
+  "edge, log level 'info' to a no-op stream": () => edge({ logger: createLogger('info', { write: () => {} }), metrics: requestMetrics() }) as MiddlewareHandler,
   'secureHeaders (hono, as Atrium had it: set on c.res after the handler)': () =>
     secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }),
   "apiCors (Atrium's: hono/cors only for OPTIONS or an Origin header; none here)": () => apiCors({ origins: '*' }) as MiddlewareHandler,

@@ -5,10 +5,8 @@ import type { AppDeps, AppEnv } from './http/env.js';
 import { authenticate } from './http/middleware/authenticate.js';
 import { limitBodies } from './http/middleware/body-limit.js';
 import { apiCors } from './http/middleware/cors.js';
-import { httpMetrics } from './http/middleware/metrics.js';
-import { requestId } from './http/middleware/request-id.js';
-import { requestLogger } from './http/middleware/request-logger.js';
-import { securityHeaders } from './http/middleware/security-headers.js';
+import { edge } from './http/middleware/edge.js';
+import { requestMetrics } from './http/request-metrics.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { validationHook } from './http/validation.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -37,15 +35,13 @@ const ASSISTANT_KEY_PATHS = /^\/api\/v1\/(?:assistants\/[^/]+(?:\/(?:chat|conver
 /** The HTTP app: transport only. Every route maps a request onto one core use case. */
 export const createApp = (deps: AppDeps) => {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
-  const metrics = httpMetrics();
+  const metrics = requestMetrics();
   const requireActor = authenticate(deps.core);
   const requireActorOrAssistantKey = authenticate(deps.core, { allowAssistantKeys: true });
 
-  app.use('*', requestId());
-  app.use('*', requestLogger(deps.logger));
-  app.use('*', metrics.middleware);
-  // Widgets and SDKs call from other origins, so resources may be read cross-origin.
-  app.use('*', securityHeaders());
+  // Request id, security headers, the request log line and metrics. Widgets and SDKs call
+  // from other origins, so resources may be read cross-origin.
+  app.use('*', edge({ logger: deps.logger, metrics }));
   app.use('/api/*', apiCors({ origins: deps.corsOrigins ?? '*' }));
   // Document uploads may be large (ATRIUM_MAX_UPLOAD_MB); every other body is small.
   const limitJson = bodyLimit({

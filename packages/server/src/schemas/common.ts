@@ -60,4 +60,23 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 export const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
 export const iso = (d: Date): string => d.toISOString();
+
+/**
+ * A serialiser that runs once per object: the JSON form is kept (frozen) beside the object
+ * for as long as the object lives. For domain values that many requests share, like the user
+ * and tenant the authentication cache hands to every request of a user for a moment, whose
+ * three `toISOString` calls were the largest cost of `GET /api/v1/me` (ADR 0018). Sound
+ * because core never mutates a domain value it has handed out; repositories make new ones.
+ */
+export const jsonOncePerObject = <T extends object, R extends object>(toJson: (value: T) => R): ((value: T) => Readonly<R>) => {
+  const made = new WeakMap<T, Readonly<R>>();
+  return (value) => {
+    let json = made.get(value);
+    if (!json) {
+      json = Object.freeze(toJson(value));
+      made.set(value, json);
+    }
+    return json;
+  };
+};
 export const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);

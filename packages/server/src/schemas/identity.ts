@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { TENANT_ROLES, type ApiKey, type CreatedApiKey, type Session, type Tenant, type User } from '@atrium/core';
-import { iso, isoOrNull } from './common.js';
+import { iso, isoOrNull, jsonOncePerObject } from './common.js';
 
 export const TenantSchema = z
   .object({ id: z.string(), name: z.string(), createdAt: z.string() })
@@ -45,9 +45,9 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().openapi({ description: 'The secret key. Shown only in this response; store it now.' }),
 }).openapi('CreatedApiKey');
 
-export const tenantJson = (t: Tenant) => ({ id: t.id, name: t.name, createdAt: iso(t.createdAt) });
+export const tenantJson = jsonOncePerObject((t: Tenant) => ({ id: t.id, name: t.name, createdAt: iso(t.createdAt) }));
 
-export const userJson = (u: User) => ({
+export const userJson = jsonOncePerObject((u: User) => ({
   id: u.id,
   tenantId: u.tenantId,
   email: u.email,
@@ -55,7 +55,7 @@ export const userJson = (u: User) => ({
   role: u.role,
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
-});
+}));
 
 export const sessionJson = (s: Session) => ({
   accessToken: s.accessToken,

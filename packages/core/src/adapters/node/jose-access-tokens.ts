@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose/jwt/sign';
 import { jwtVerify } from 'jose/jwt/verify';
 import type { AccessTokenClaims, AccessTokenSigner } from '../../ports/index.js';
@@ -31,7 +30,7 @@ interface Verified {
  * audience and expiry checked).
  *
  * Checking is a pure function of the token text and the time: so a token that passed is
- * remembered (by its SHA-256, never compared in the clear) with its claims and expiry, and
+ * remembered (keyed by its full text) with its claims and expiry, and
  * the same text is accepted again without jose until its `exp`, exactly when jose would
  * accept it (`exp` is re-checked against the clock on every request, the same way jose
  * does). Tokens without `exp` and tokens that failed are never remembered. This takes
@@ -54,9 +53,11 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
   const now = options.now ?? (() => Date.now());
   const capacity = options.rememberVerified ?? 10_000;
 
-  // Insertion-ordered: the first entry is the oldest, evicted when full.
+  // Insertion-ordered: the first entry is the oldest, evicted when full. Keyed by the token
+  // itself, not a hash of it (ADR 0018): a SHA-256 per request cost more than everything
+  // else authentication does for a known token, and would protect nothing, since whoever
+  // can read this map can read the signing secret beside it and mint tokens of their own.
   const verified = new Map<string, Verified>();
-  const fingerprint = (token: string) => createHash('sha256').update(token).digest('base64url');
   const remember = (id: string, entry: Verified) => {
     if (capacity <= 0) return;
     while (verified.size >= capacity) {
@@ -79,12 +80,11 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(await key()),
     async verify(token): Promise<AccessTokenClaims | null> {
-      const id = capacity > 0 ? fingerprint(token) : '';
-      const known = capacity > 0 ? verified.get(id) : undefined;
+      const known = capacity > 0 ? verified.get(token) : undefined;
       if (known) {
         // jose: expired when exp <= floor(now / 1000), i.e. when now >= exp * 1000.
         if (now() < known.expiresAtMs) return known.claims;
-        verified.delete(id);
+        verified.delete(token);
         return null;
       }
       try {
@@ -96,7 +96,7 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
         });
         if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string') return null;
         const claims: AccessTokenClaims = Object.freeze({ userId: payload.sub, tenantId: payload.tid });
-        if (typeof payload.exp === 'number') remember(id, { claims, expiresAtMs: payload.exp * 1000 });
+        if (typeof payload.exp === 'number') remember(token, { claims, expiresAtMs: payload.exp * 1000 });
         return claims;
       } catch {
         return null;

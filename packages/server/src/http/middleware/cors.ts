@@ -1,10 +1,7 @@
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.js';
-import { withResponseHeaders, type HeaderList } from './response-headers.js';
 import { requestHeader } from '../request-header.js';
-
-const VARY_ORIGIN: HeaderList = [['Vary', 'Origin']];
 
 export interface ApiCorsOptions {
   /** Origins allowed to call the API from a browser, or '*'. */
@@ -12,12 +9,13 @@ export interface ApiCorsOptions {
 }
 
 /**
- * CORS for `/api/*`. Browsers send `Origin` with every cross-origin request (preflights
- * included), so hono's `cors` runs for those and for every OPTIONS, and answers them exactly
- * as before. Other callers (SDKs, servers, curl) get no CORS headers: they would ignore them,
- * and `cors` is costly on @hono/node-server (it builds a placeholder Response before the
- * handler runs). Their responses say `Vary: Origin`, so a shared cache never hands one of
- * them to a browser.
+ * CORS for `/api/*` and `/v1/*`. Browsers send `Origin` with every cross-origin request
+ * (preflights included), so hono's `cors` runs for those and for every OPTIONS. Other callers
+ * (SDKs, servers, curl) get no CORS headers: they would ignore them, and `cors` is costly on
+ * @hono/node-server (it builds a placeholder Response before the handler runs). Nor do they
+ * need `Vary: Origin`: every API response says `Cache-Control: no-store` (see
+ * `API_SECURITY_HEADERS`), and a response no cache may store never has to be told apart from
+ * another by its Origin (ADR 0018).
  */
 export const apiCors = ({ origins }: ApiCorsOptions) => {
   const forBrowsers = cors({
@@ -28,8 +26,6 @@ export const apiCors = ({ origins }: ApiCorsOptions) => {
     maxAge: 600,
   });
   return createMiddleware<AppEnv>((c, next) =>
-    c.req.method === 'OPTIONS' || requestHeader(c, 'origin') !== undefined
-      ? forBrowsers(c, next)
-      : withResponseHeaders(c, next, VARY_ORIGIN, { append: true }),
+    c.req.method === 'OPTIONS' || requestHeader(c, 'origin') !== undefined ? forBrowsers(c, next) : next(),
   );
 };

@@ -7,7 +7,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtriumCore } from '@atrium/core';
 import { createApp } from '../../app.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { requestMetrics } from '../request-metrics.js';
+import { edge } from './edge.js';
+import { API_SECURITY_HEADERS, SECURITY_HEADERS, securityHeadersFor } from './security-headers.js';
 
 const lower = (headers: Headers, drop: string[] = []) =>
   Object.fromEntries([...headers].filter(([name]) => !drop.includes(name)));
@@ -57,6 +59,40 @@ describe('response headers', () => {
     expect(Object.fromEntries(SECURITY_HEADERS.map(([name, value]) => [name.toLowerCase(), value]))).toEqual(expected);
   });
 
+  it('API paths get the API set, everything else the browser-document set', () => {
+    for (const path of ['/api/v1/me', '/api/v1/widget/chat', '/v1/chat/completions', '/v1/models']) expect(securityHeadersFor(path), path).toBe(API_SECURITY_HEADERS);
+    for (const path of ['/healthz', '/docs', '/docs/assets/swagger-ui.css', '/openapi.json', '/api', '/v1', '/apix/y', '/widget.js'])
+      expect(securityHeadersFor(path), path).toBe(SECURITY_HEADERS);
+    expect(Object.fromEntries(API_SECURITY_HEADERS)).toMatchObject({
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+  });
+
+  it('a header the handler sets itself wins over the security set, through Node and app.request() alike', async () => {
+    const app = new Hono();
+    app.use('*', edge({ logger: pino({ level: 'silent' }), metrics: requestMetrics() }));
+    app.get('/api/v1/stream', (c) => c.text('data: x\n\n', 200, { 'Cache-Control': 'no-cache, no-transform', 'Content-Type': 'text/event-stream' }));
+    app.get('/api/v1/plain', (c) => c.text('ok'));
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const [path, cacheControl] of [
+        ['/api/v1/stream', 'no-cache, no-transform'],
+        ['/api/v1/plain', 'no-store'],
+      ] as const) {
+        expect((await overHttp(base, 'GET', path, {})).headers.get('cache-control'), path).toBe(cacheControl);
+        expect((await inProcess(app, 'GET', path, {})).headers.get('cache-control'), path).toBe(cacheControl);
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   describe('through @hono/node-server (set on the Node response) and app.request() (set on c.res) alike', () => {
     const app = createApp({ core: {} as AtriumCore, logger: pino({ level: 'silent' }), ready: async () => {} });
     let server: ServerType;
@@ -81,9 +117,16 @@ describe('response headers', () => {
         const local = await inProcess(app, method, path, headers, body);
         expect(http.status).toBe(local.status);
 
-        for (const [header, value] of SECURITY_HEADERS) {
+        const expected = securityHeadersFor(path);
+        for (const [header, value] of expected) {
           expect(http.headers.get(header), header).toBe(value);
           expect(local.headers.get(header), header).toBe(value);
+        }
+        // And no header of the other set that this one lacks.
+        const names = new Set(expected.map(([name]) => name));
+        for (const [header] of [...SECURITY_HEADERS, ...API_SECURITY_HEADERS].filter(([name]) => !names.has(name))) {
+          expect(http.headers.get(header), header).toBeNull();
+          expect(local.headers.get(header), header).toBeNull();
         }
         expect(http.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
         expect(local.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -94,10 +137,10 @@ describe('response headers', () => {
         expect(lower(http.headers, skip)).toEqual(lower(local.headers, skip));
       });
 
-    it('an API request without Origin gets no CORS headers but Vary: Origin; one with Origin gets them', async () => {
+    it('an API request without Origin gets no CORS headers and is never stored (so needs no Vary); one with Origin gets them', async () => {
       const plain = await overHttp(base, 'GET', '/api/v1/me', {});
       expect(plain.headers.get('access-control-allow-origin')).toBeNull();
-      expect(plain.headers.get('vary')).toBe('Origin');
+      expect(plain.headers.get('cache-control')).toBe('no-store');
       const browser = await overHttp(base, 'GET', '/api/v1/me', { Origin: 'https://widget.example' });
       expect(browser.headers.get('access-control-allow-origin')).toBe('*');
       expect(browser.headers.get('access-control-expose-headers')).toBe('X-Request-Id,Retry-After');
