@@ -67,9 +67,10 @@ export const createApp = (deps: AppDeps) => {
     '/api/*',
     limitBodies((c) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? limitUpload : limitJson)),
   );
-  app.use('/api/v1/*', async (c, next) => {
-    if (PUBLIC_API_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
-    return ASSISTANT_KEY_PATHS.test(c.req.path) ? requireActorOrAssistantKey(c, next) : requireActor(c, next);
+  app.use('/api/v1/*', (c, next) => {
+    const path = c.req.path;
+    if (PUBLIC_API_PREFIXES.some((prefix) => path.startsWith(prefix))) return next();
+    return ASSISTANT_KEY_PATHS.test(path) ? requireActorOrAssistantKey(c, next) : requireActor(c, next);
   });
 
   app.route('/', operationRoutes(deps, metrics.registry));
