@@ -39,8 +39,8 @@ export const createApp = (deps: AppDeps) => {
   const requireActor = authenticate(deps.core);
   const requireActorOrAssistantKey = authenticate(deps.core, { allowAssistantKeys: true });
 
-  // Request id, security headers, the request log line and metrics. Widgets and SDKs call
-  // from other origins, so resources may be read cross-origin.
+  // Request id, security headers (an API set and a browser-document set), the request log
+  // line and metrics.
   app.use('*', edge({ logger: deps.logger, metrics }));
   app.use('/api/*', apiCors({ origins: deps.corsOrigins ?? '*' }));
   // Document uploads may be large (ATRIUM_MAX_UPLOAD_MB); every other body is small.

@@ -69,6 +69,7 @@ export const requestMetrics = (): RequestMetrics => {
       type,
       aggregator: 'sum' as const,
       get: async () => ({ name: metric.name, help, type, aggregator: 'sum' as const, values: samples() }),
+      // Both views read the same series, so resetting either clears both (the registry resets all).
       reset: () => series.clear(),
     };
     // prom-client types `registerMetric` with its own classes; what it reads is the above.

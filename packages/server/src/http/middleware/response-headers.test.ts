@@ -9,7 +9,7 @@ import type { AtriumCore } from '@atrium/core';
 import { createApp } from '../../app.js';
 import { requestMetrics } from '../request-metrics.js';
 import { edge } from './edge.js';
-import { API_SECURITY_HEADERS, SECURITY_HEADERS, securityHeadersFor } from './security-headers.js';
+import { API_SECURITY_HEADERS, DOCUMENT_SECURITY_HEADERS, securityHeadersFor } from './security-headers.js';
 
 const lower = (headers: Headers, drop: string[] = []) =>
   Object.fromEntries([...headers].filter(([name]) => !drop.includes(name)));
@@ -56,13 +56,13 @@ describe('response headers', () => {
     app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
     app.get('/', (c) => c.text('ok'));
     const expected = lower((await app.request('/')).headers, ['content-type']);
-    expect(Object.fromEntries(SECURITY_HEADERS.map(([name, value]) => [name.toLowerCase(), value]))).toEqual(expected);
+    expect(Object.fromEntries(DOCUMENT_SECURITY_HEADERS.map(([name, value]) => [name.toLowerCase(), value]))).toEqual(expected);
   });
 
   it('API paths get the API set, everything else the browser-document set', () => {
     for (const path of ['/api/v1/me', '/api/v1/widget/chat', '/v1/chat/completions', '/v1/models']) expect(securityHeadersFor(path), path).toBe(API_SECURITY_HEADERS);
     for (const path of ['/healthz', '/docs', '/docs/assets/swagger-ui.css', '/openapi.json', '/api', '/v1', '/apix/y', '/widget.js'])
-      expect(securityHeadersFor(path), path).toBe(SECURITY_HEADERS);
+      expect(securityHeadersFor(path), path).toBe(DOCUMENT_SECURITY_HEADERS);
     expect(Object.fromEntries(API_SECURITY_HEADERS)).toMatchObject({
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
@@ -124,7 +124,7 @@ describe('response headers', () => {
         }
         // And no header of the other set that this one lacks.
         const names = new Set(expected.map(([name]) => name));
-        for (const [header] of [...SECURITY_HEADERS, ...API_SECURITY_HEADERS].filter(([name]) => !names.has(name))) {
+        for (const [header] of [...DOCUMENT_SECURITY_HEADERS, ...API_SECURITY_HEADERS].filter(([name]) => !names.has(name))) {
           expect(http.headers.get(header), header).toBeNull();
           expect(local.headers.get(header), header).toBeNull();
         }

@@ -8,7 +8,7 @@ import type { HeaderList } from './response-headers.js';
  * sets, name for name and value for value (a test compares the two): its defaults, except
  * that resources may be read cross-origin because widgets and SDKs call from other origins.
  */
-export const SECURITY_HEADERS: HeaderList = [
+export const DOCUMENT_SECURITY_HEADERS: HeaderList = [
   ['Cross-Origin-Opener-Policy', 'same-origin'],
   ['Cross-Origin-Resource-Policy', 'cross-origin'],
   ['Origin-Agent-Cluster', '?1'],
@@ -41,4 +41,4 @@ export const API_SECURITY_HEADERS: HeaderList = [
 const API_PATH = /^\/(?:api|v1)\//;
 
 /** The security headers for a request path. */
-export const securityHeadersFor = (path: string): HeaderList => (API_PATH.test(path) ? API_SECURITY_HEADERS : SECURITY_HEADERS);
+export const securityHeadersFor = (path: string): HeaderList => (API_PATH.test(path) ? API_SECURITY_HEADERS : DOCUMENT_SECURITY_HEADERS);
