@@ -18,6 +18,7 @@ export const createCore = (ctx: CoreContext) => {
       refresh: bind(uc.refreshSession),
       logout: bind(uc.logout),
       authenticate: bind(uc.authenticate),
+      authenticateKnown: bind(uc.authenticateKnown),
     },
     me: bind(uc.getMe),
     users: {

@@ -68,6 +68,15 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
     verified.set(id, entry);
   };
 
+  const verifyKnown = (token: string): AccessTokenClaims | null | undefined => {
+    const known = capacity > 0 ? verified.get(token) : undefined;
+    if (!known) return undefined;
+    // jose: expired when exp <= floor(now / 1000), i.e. when now >= exp * 1000.
+    if (now() < known.expiresAtMs) return known.claims;
+    verified.delete(token);
+    return null;
+  };
+
   return {
     ttlSeconds,
     sign: async ({ userId, tenantId }) =>
@@ -79,14 +88,10 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(await key()),
+    verifyKnown,
     async verify(token): Promise<AccessTokenClaims | null> {
-      const known = capacity > 0 ? verified.get(token) : undefined;
-      if (known) {
-        // jose: expired when exp <= floor(now / 1000), i.e. when now >= exp * 1000.
-        if (now() < known.expiresAtMs) return known.claims;
-        verified.delete(token);
-        return null;
-      }
+      const known = verifyKnown(token);
+      if (known !== undefined) return known;
       try {
         const { payload } = await jwtVerify(token, await key(), {
           algorithms: [ALGORITHM],
