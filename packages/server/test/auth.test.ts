@@ -48,6 +48,23 @@ describe.each(await testDatabaseTargets())('auth over HTTP on $name', (target) =
     expect(who.body).toMatchObject({ user: { id: user.id, email: user.email }, tenant: { id: h.tenant.tenantId } });
   });
 
+  it('/me answers application/json, the same text c.json would, and follows a change of the user', async () => {
+    const user = await createUser(h, h.tenant, 'member');
+    const session = await login(h.app, user.email);
+    const first = await me(bearer(session.accessToken));
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('application/json');
+    const body = first.body as { user: { name: string; id: string }; tenant: { id: string } };
+    expect(first.text).toBe(JSON.stringify(body)); // no spacing, key order as declared
+    expect(Object.keys(body)).toEqual(['user', 'tenant']);
+    expect((await me(bearer(session.accessToken))).text).toBe(first.text); // served again: same text
+    const renamed = await call(h.app, 'PATCH', `/api/v1/users/${user.id}`, { token: session.accessToken, json: { name: 'Renamed Person' } });
+    expect(renamed.status).toBe(200);
+    const after = await me(bearer(session.accessToken));
+    expect((after.body as typeof body).user.name).toBe('Renamed Person');
+    expect(after.text).toBe(JSON.stringify(after.body));
+  });
+
   it('login accepts the email in another case', async () => {
     const session = await login(h.app, h.tenant.owner.email.toUpperCase());
     expect(session.user.id).toBe(h.tenant.owner.id);

@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { TENANT_ROLES } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
 import { createRouter } from '../http/router.js';
-import { errorResponses, IdParam, jsonBody, jsonResponse, PageQuery, pageOf, security } from '../schemas/common.js';
-import { TenantSchema, tenantJson, UserSchema, userJson } from '../schemas/identity.js';
+import { errorResponses, IdParam, jsonBody, jsonResponse, jsonTextResponse, PageQuery, pageOf, security } from '../schemas/common.js';
+import { meJsonText, TenantSchema, UserSchema, userJson } from '../schemas/identity.js';
 
 const tags = ['Users'];
 const UserPage = pageOf(UserSchema, 'UserPage');
@@ -86,7 +86,7 @@ export const userRoutes = ({ core }: AppDeps) =>
   createRouter()
     .openapi(me, async (c) => {
       const { user, tenant } = await core.me(c.get('actor'));
-      return c.json({ user: userJson(user), tenant: tenantJson(tenant) }, 200);
+      return jsonTextResponse(c, meJsonText(user, tenant));
     })
     .openapi(list, async (c) => {
       const page = await core.users.list(c.get('actor'), c.req.valid('query'));

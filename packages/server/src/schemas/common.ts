@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { Context, TypedResponse } from 'hono';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@atrium/core';
 
 export const ProblemSchema = z
@@ -79,4 +80,14 @@ export const jsonOncePerObject = <T extends object, R extends object>(toJson: (v
     return json;
   };
 };
+/**
+ * A 200 JSON response whose body was serialised ahead of time from a value of type `T`:
+ * what `c.json(value, 200)` would send, typed the same for the route's response schema.
+ */
+export const jsonTextResponse = <T>(c: Context, text: JsonText<T>): Response & TypedResponse<T, 200, 'json'> =>
+  c.body(text, 200, { 'Content-Type': 'application/json' }) as unknown as Response & TypedResponse<T, 200, 'json'>;
+
+/** JSON text known to encode a `T` (a type-only mark: at run time it is a plain string). */
+export type JsonText<T> = string & { readonly __encodes: T };
+
 export const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);

@@ -20,7 +20,9 @@ export const authenticate = (core: AtriumCore, options: AuthenticateOptions = {}
   createMiddleware<AppEnv>(async (c, next) => {
     const credential = credentialFrom(requestHeader(c, 'authorization'), requestHeader(c, 'x-api-key'));
     if (!credential) throw unauthenticated('Send an access token or API key as `Authorization: Bearer ...`');
-    const actor = await core.auth.authenticate(credential);
+    // A caller whose token was verified and whose user is cached is known without a turn
+    // of the event loop (ADR 0019); everyone else goes through `authenticate`.
+    const actor = core.auth.authenticateKnown(credential) ?? (await core.auth.authenticate(credential));
     if (actor.assistantId && !options.allowAssistantKeys)
       throw forbidden('This API key is scoped to one assistant and cannot use this endpoint');
     c.set('actor', actor);
