@@ -85,8 +85,7 @@ const remove = createRoute({
 export const userRoutes = ({ core }: AppDeps) =>
   createRouter()
     .openapi(me, async (c) => {
-      const { user, tenant } = await core.me(c.get('actor'));
-      return jsonTextResponse(c, meJsonText(user, tenant));
+      return jsonTextResponse(c, meJsonText(await core.me(c.get('actor'))));
     })
     .openapi(list, async (c) => {
       const page = await core.users.list(c.get('actor'), c.req.valid('query'));

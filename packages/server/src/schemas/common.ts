@@ -63,23 +63,25 @@ export const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKe
 export const iso = (d: Date): string => d.toISOString();
 
 /**
- * A serialiser that runs once per object: the JSON form is kept (frozen) beside the object
- * for as long as the object lives. For domain values that many requests share, like the user
+ * A function of a domain value that runs once per object: its result is kept beside the
+ * object for as long as the object lives. For values that many requests share, like the user
  * and tenant the authentication cache hands to every request of a user for a moment, whose
  * three `toISOString` calls were the largest cost of `GET /api/v1/me` (ADR 0018). Sound
  * because core never mutates a domain value it has handed out; repositories make new ones.
  */
-export const jsonOncePerObject = <T extends object, R extends object>(toJson: (value: T) => R): ((value: T) => Readonly<R>) => {
-  const made = new WeakMap<T, Readonly<R>>();
+export const oncePerObject = <T extends object, R>(make: (value: T) => R): ((value: T) => R) => {
+  const made = new WeakMap<T, R>();
   return (value) => {
-    let json = made.get(value);
-    if (!json) {
-      json = Object.freeze(toJson(value));
-      made.set(value, json);
-    }
-    return json;
+    if (made.has(value)) return made.get(value) as R;
+    const result = make(value);
+    made.set(value, result);
+    return result;
   };
 };
+
+/** A serialiser that runs once per object (`oncePerObject`); the JSON form is frozen, since it is shared. */
+export const jsonOncePerObject = <T extends object, R extends object>(toJson: (value: T) => R): ((value: T) => Readonly<R>) =>
+  oncePerObject((value: T) => Object.freeze(toJson(value)));
 /**
  * A 200 JSON response whose body was serialised ahead of time from a value of type `T`:
  * what `c.json(value, 200)` would send, typed the same for the route's response schema.

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { TENANT_ROLES, type ApiKey, type CreatedApiKey, type Session, type Tenant, type User } from '@atrium/core';
-import { iso, isoOrNull, jsonOncePerObject, type JsonText } from './common.js';
+import { TENANT_ROLES, type ApiKey, type CreatedApiKey, type Session, type Tenant, type User, type UserWithTenant } from '@atrium/core';
+import { iso, isoOrNull, jsonOncePerObject, oncePerObject, type JsonText } from './common.js';
 
 export const TenantSchema = z
   .object({ id: z.string(), name: z.string(), createdAt: z.string() })
@@ -57,21 +57,17 @@ export const userJson = jsonOncePerObject((u: User) => ({
   updatedAt: iso(u.updatedAt),
 }));
 
-// `GET /api/v1/me` is the call clients make most (the SDK and the widget on every start, and
-// dashboards on every view), and its body changes only when core hands out a new user or
-// tenant object (it never mutates one): so the text is made once per pair (ADR 0019).
-const meTexts = new WeakMap<User, { tenant: Tenant; text: MeJsonText }>();
-
 type MeJsonText = JsonText<{ user: ReturnType<typeof userJson>; tenant: ReturnType<typeof tenantJson> }>;
 
-/** The JSON text of `{ user, tenant }` for `GET /api/v1/me`. */
-export const meJsonText = (user: User, tenant: Tenant): MeJsonText => {
-  const made = meTexts.get(user);
-  if (made?.tenant === tenant) return made.text;
-  const text = JSON.stringify({ user: userJson(user), tenant: tenantJson(tenant) }) as MeJsonText;
-  meTexts.set(user, { tenant, text });
-  return text;
-};
+/**
+ * The JSON text for `GET /api/v1/me`. It is the call clients make most (the SDK and the
+ * widget on every start, dashboards on every view), and core hands a known caller the same
+ * `UserWithTenant` object from the authentication cache until the user or tenant changes:
+ * so the text is made once per such object (ADR 0019).
+ */
+export const meJsonText = oncePerObject(
+  ({ user, tenant }: UserWithTenant) => JSON.stringify({ user: userJson(user), tenant: tenantJson(tenant) }) as MeJsonText,
+);
 
 export const sessionJson = (s: Session) => ({
   accessToken: s.accessToken,

@@ -7,11 +7,14 @@ import type { CoreContext } from '../context.js';
 import { requireTenant } from '../shared/access.js';
 import { assertValid, checkEmail, checkName, checkPassword } from '../shared/validation.js';
 
-/** The caller and their tenant: as authentication loaded them when it did, else read now. */
+/**
+ * The caller and their tenant: as authentication loaded them when it did (the same object
+ * for every request while it is cached, so hosts may keep what they derive from it), else
+ * read now.
+ */
 export const getMe = async (ctx: CoreContext, actor: Actor): Promise<UserWithTenant> => {
   const loaded = actor.loaded;
-  if (loaded && loaded.user.id === actor.userId && loaded.tenant.id === actor.tenantId)
-    return { user: loaded.user, tenant: loaded.tenant };
+  if (loaded && loaded.user.id === actor.userId && loaded.tenant.id === actor.tenantId) return loaded;
   const found = await ctx.store.forTenant(actor.tenantId).users.getWithTenant(actor.userId);
   if (!found) throw notFound('User');
   return found;
