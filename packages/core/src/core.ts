@@ -21,6 +21,7 @@ export const createCore = (ctx: CoreContext) => {
       authenticateKnown: bind(uc.authenticateKnown),
     },
     me: bind(uc.getMe),
+    meKnown: bind(uc.knownMe),
     users: {
       list: bind(uc.listUsers),
       get: bind(uc.getUser),
