@@ -23,8 +23,7 @@ import { createAtrium, joseAccessTokens, memoryCache, type AtriumInstance } from
 import { actorFor } from '@atrium/core/test';
 import { createApp, createLogger } from '@atrium/server';
 import { apiCors } from '../packages/server/src/http/middleware/cors.js';
-import { edge } from '../packages/server/src/http/middleware/edge.js';
-import { requestMetrics } from '../packages/server/src/http/request-metrics.js';
+import { edgeOnlyGate, picked } from './servers/middleware-variants.js';
 import { appendResults, BENCH_JWT_SECRET, load, table, tempDir } from './lib/common.js';
 
 const EMAIL = 'bench@example.com';
@@ -98,11 +97,11 @@ const httpPieces = () => {
     app.get('/', (c) => c.text('ok'));
     record(group, `  + ${name}`, () => ok(app.request('/')));
   };
-  withMiddleware("edge (request id, security headers, metrics; log level 'silent')", edge({ logger: silent, metrics: requestMetrics() }) as MiddlewareHandler);
-  withMiddleware("edge, log level 'info' to a no-op stream", edge({ logger: infoToNowhere, metrics: requestMetrics() }) as MiddlewareHandler);
+  withMiddleware("the gateway's edge (request id, security headers, metrics; log level 'silent')", edgeOnlyGate(silent));
+  withMiddleware("the gateway's edge, log level 'info' to a no-op stream", edgeOnlyGate(infoToNowhere));
   withMiddleware('secureHeaders(...) (hono, as Atrium had it)', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
   withMiddleware("cors({ origin: '*' ... }) (hono, as Atrium had it on every /api request)", cors({ origin: '*', maxAge: 600 }));
-  withMiddleware("apiCors (Atrium's: hono/cors only with an Origin header; none here)", apiCors({ origins: '*' }) as MiddlewareHandler);
+  withMiddleware("apiCors (Atrium's: hono/cors only with an Origin header; none here)", picked(apiCors({ origins: '*' })));
 };
 
 const databasePieces = async (label: string, instance: AtriumInstance, token: string) => {

@@ -1,11 +1,13 @@
 import { describeBytes } from '@atrium/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { createEdge } from './http/edge.js';
 import type { AppDeps, AppEnv } from './http/env.js';
-import { authenticate } from './http/middleware/authenticate.js';
-import { limitBodies } from './http/middleware/body-limit.js';
+import { gatedDefaultRouter } from './http/gated-router.js';
+import { createGateway } from './http/gateway.js';
+import { callerIdentifier } from './http/middleware/authenticate.js';
+import { hasNoBody } from './http/middleware/body-limit.js';
 import { apiCors } from './http/middleware/cors.js';
-import { edge } from './http/middleware/edge.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { validationHook } from './http/validation.js';
@@ -34,15 +36,9 @@ const ASSISTANT_KEY_PATHS = /^\/api\/v1\/(?:assistants\/[^/]+(?:\/(?:chat|conver
 
 /** The HTTP app: transport only. Every route maps a request onto one core use case. */
 export const createApp = (deps: AppDeps) => {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never });
   const metrics = requestMetrics();
-  const requireActor = authenticate(deps.core);
-  const requireActorOrAssistantKey = authenticate(deps.core, { allowAssistantKeys: true });
+  const identifyCaller = callerIdentifier(deps.core);
 
-  // Request id, security headers (an API set and a browser-document set), the request log
-  // line and metrics.
-  app.use('*', edge({ logger: deps.logger, metrics }));
-  app.use('/api/*', apiCors({ origins: deps.corsOrigins ?? '*' }));
   // Document uploads may be large (ATRIUM_MAX_UPLOAD_MB); every other body is small.
   const limitJson = bodyLimit({
     maxSize: deps.maxJsonBytes ?? 1024 * 1024,
@@ -57,20 +53,32 @@ export const createApp = (deps: AppDeps) => {
         code: 'file_too_large',
       }),
   });
-  app.use('/v1/*', apiCors({ origins: deps.corsOrigins ?? '*' }));
   const limitOpenAIJson = bodyLimit({
     maxSize: deps.maxJsonBytes ?? 1024 * 1024,
     onError: (c) => openAIErrorResponse(c, 413, 'The request body is too large', 'request_too_large'),
   });
-  app.use('/v1/*', limitBodies(() => limitOpenAIJson));
-  app.use(
-    '/api/*',
-    limitBodies((c) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? limitUpload : limitJson)),
-  );
-  app.use('/api/v1/*', (c, next) => {
-    const path = c.req.path;
-    if (PUBLIC_API_PREFIXES.some((prefix) => path.startsWith(prefix))) return next();
-    return ASSISTANT_KEY_PATHS.test(path) ? requireActorOrAssistantKey(c, next) : requireActor(c, next);
+
+  // What every request goes through, in place of its route's first handler (ADR 0020).
+  const gate = createGateway({
+    edge: createEdge({ logger: deps.logger, metrics }),
+    corsFor: apiCors({ origins: deps.corsOrigins ?? '*' }),
+    bodyLimitFor: (c) => {
+      if (hasNoBody(c)) return undefined;
+      const path = c.req.path;
+      if (path.startsWith('/v1/')) return limitOpenAIJson;
+      if (!path.startsWith('/api/')) return undefined;
+      return c.req.method === 'POST' && UPLOAD_PATH.test(path) ? limitUpload : limitJson;
+    },
+    identify: (c) => {
+      const path = c.req.path;
+      if (!path.startsWith('/api/v1/') || PUBLIC_API_PREFIXES.some((prefix) => path.startsWith(prefix))) return undefined;
+      return identifyCaller(c, ASSISTANT_KEY_PATHS.test(path));
+    },
+    onError: handleError,
+  });
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: validationHook as never,
+    router: gatedDefaultRouter(gate),
   });
 
   app.route('/', operationRoutes(deps, metrics.registry));
@@ -109,10 +117,13 @@ export const createApp = (deps: AppDeps) => {
     },
   });
 
+  // A request no route matches (a preflight among them) goes through the gateway here.
   app.notFound((c) =>
-    c.req.path.startsWith('/v1/')
-      ? openAIErrorResponse(c, 404, `Unknown request URL: ${c.req.method} ${c.req.path}`, 'unknown_url')
-      : problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`),
+    gate(c, () =>
+      c.req.path.startsWith('/v1/')
+        ? openAIErrorResponse(c, 404, `Unknown request URL: ${c.req.method} ${c.req.path}`, 'unknown_url')
+        : problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`),
+    ),
   );
   app.onError(handleError);
   return app;

@@ -33,12 +33,13 @@ const CONTRACT_PATHS: Record<string, string[]> = {
   '/metrics': ['get'],
 };
 
-const failingMe = (core: AtriumCore): AtriumCore => ({
-  ...core,
-  me: async () => {
+/** A core whose `/me` use cases fail: at once (the route throws) or later (it rejects). */
+const failingMe = (core: AtriumCore, when: 'at once' | 'later'): AtriumCore => {
+  const explode = () => {
     throw new Error('database exploded at /srv/atrium/secret-path');
-  },
-});
+  };
+  return { ...core, meKnown: when === 'at once' ? explode : () => undefined, me: async () => explode() };
+};
 
 describe.each(await testDatabaseTargets())('operations on $name', (target) => {
   let h: Harness;
@@ -154,9 +155,9 @@ describe.each(await testDatabaseTargets())('operations on $name', (target) => {
     for (const r of responses.slice(1, 7)) expect(r.body.requestId).toBe(r.headers.get('x-request-id'));
   });
 
-  it('a 500 is a bare problem with the request id: no message, no stack', async () => {
+  it.each(['at once', 'later'] as const)('a 500 (the route failing %s) is a bare problem with the request id: no message, no stack', async (when) => {
     const { logger, text } = captureLogger();
-    const broken = createApp({ core: failingMe(h.core), logger, ready: async () => {} });
+    const broken = createApp({ core: failingMe(h.core, when), logger, ready: async () => {} });
     const r = await call(broken, 'GET', '/api/v1/me', { token: h.tenant.token });
     expect(r.status).toBe(500);
     expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -1,5 +1,5 @@
-import { forbidden, unauthenticated, type AtriumCore } from '@atrium/core';
-import { createMiddleware } from 'hono/factory';
+import { forbidden, unauthenticated, type Actor, type AtriumCore } from '@atrium/core';
+import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { requestHeader } from '../request-header.js';
 
@@ -10,21 +10,23 @@ export const credentialFrom = (authorization: string | undefined, apiKey: string
   return match?.[1] ?? null;
 };
 
-export interface AuthenticateOptions {
-  /** Allow API keys scoped to one assistant (only the endpoints that talk to assistants). */
-  allowAssistantKeys?: boolean;
-}
+const admit = (c: Context<AppEnv>, actor: Actor, allowAssistantKeys: boolean): void => {
+  if (actor.assistantId && !allowAssistantKeys) throw forbidden('This API key is scoped to one assistant and cannot use this endpoint');
+  c.set('actor', actor);
+};
 
-/** Resolves the caller into `c.var.actor`, or answers 401. */
-export const authenticate = (core: AtriumCore, options: AuthenticateOptions = {}) =>
-  createMiddleware<AppEnv>(async (c, next) => {
+/**
+ * Resolves the caller into `c.var.actor`, or throws (401, or 403 for an API key scoped to one
+ * assistant where `allowAssistantKeys` is false). A caller whose token was verified and whose
+ * user is cached is known at once (ADR 0019): then nothing is awaited and the result is
+ * `undefined`; everyone else goes through `authenticate`, and the result is its promise.
+ */
+export const callerIdentifier =
+  (core: AtriumCore) =>
+  (c: Context<AppEnv>, allowAssistantKeys: boolean): void | Promise<void> => {
     const credential = credentialFrom(requestHeader(c, 'authorization'), requestHeader(c, 'x-api-key'));
     if (!credential) throw unauthenticated('Send an access token or API key as `Authorization: Bearer ...`');
-    // A caller whose token was verified and whose user is cached is known without a turn
-    // of the event loop (ADR 0019); everyone else goes through `authenticate`.
-    const actor = core.auth.authenticateKnown(credential) ?? (await core.auth.authenticate(credential));
-    if (actor.assistantId && !options.allowAssistantKeys)
-      throw forbidden('This API key is scoped to one assistant and cannot use this endpoint');
-    c.set('actor', actor);
-    await next();
-  });
+    const known = core.auth.authenticateKnown(credential);
+    if (known) return admit(c, known, allowAssistantKeys);
+    return core.auth.authenticate(credential).then((actor) => admit(c, actor, allowAssistantKeys));
+  };

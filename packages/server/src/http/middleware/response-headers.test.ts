@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtriumCore } from '@atrium/core';
 import { createApp } from '../../app.js';
 import { requestMetrics } from '../request-metrics.js';
-import { edge } from './edge.js';
+import { createEdge } from '../edge.js';
+import { gatedDefaultRouter } from '../gated-router.js';
+import { createGateway } from '../gateway.js';
+import { handleError } from '../problem.js';
 import { API_SECURITY_HEADERS, DOCUMENT_SECURITY_HEADERS, securityHeadersFor } from './security-headers.js';
 
 const lower = (headers: Headers, drop: string[] = []) =>
@@ -72,8 +75,14 @@ describe('response headers', () => {
   });
 
   it('a header the handler sets itself wins over the security set, through Node and app.request() alike', async () => {
-    const app = new Hono();
-    app.use('*', edge({ logger: pino({ level: 'silent' }), metrics: requestMetrics() }));
+    const gate = createGateway({
+      edge: createEdge({ logger: pino({ level: 'silent' }), metrics: requestMetrics() }),
+      corsFor: () => undefined,
+      bodyLimitFor: () => undefined,
+      identify: () => undefined,
+      onError: handleError,
+    });
+    const app = new Hono({ router: gatedDefaultRouter(gate) });
     app.get('/api/v1/stream', (c) => c.text('data: x\n\n', 200, { 'Cache-Control': 'no-cache, no-transform', 'Content-Type': 'text/event-stream' }));
     app.get('/api/v1/plain', (c) => c.text('ok'));
     const server = await new Promise<ServerType>((resolve) => {

@@ -40,5 +40,8 @@ export const API_SECURITY_HEADERS: HeaderList = [
 
 const API_PATH = /^\/(?:api|v1)\//;
 
+/** `/api/...` and `/v1/...`: the API, read by programs (and by browsers' scripts, through CORS). */
+export const isApiPath = (path: string): boolean => API_PATH.test(path);
+
 /** The security headers for a request path. */
-export const securityHeadersFor = (path: string): HeaderList => (API_PATH.test(path) ? API_SECURITY_HEADERS : DOCUMENT_SECURITY_HEADERS);
+export const securityHeadersFor = (path: string): HeaderList => (isApiPath(path) ? API_SECURITY_HEADERS : DOCUMENT_SECURITY_HEADERS);
