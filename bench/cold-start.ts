@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
   appendResults,
+  atriumNodeFlags,
   captureOutput,
   cleanEnv,
   cpuMsOf,
@@ -62,7 +63,7 @@ const startOnce = async ({ dataDir, tmpDir, disableTsxCache }: StartOptions): Pr
     TSX_DISABLE_CACHE: disableTsxCache ? '1' : undefined,
   });
   const started = performance.now();
-  const child = track(spawn(process.execPath, [...TS_NODE_ARGS, CLI, 'start'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(process.execPath, [...atriumNodeFlags(), ...TS_NODE_ARGS, CLI, 'start'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const output = captureOutput(child);
   let exited = false;
   child.once('exit', () => (exited = true));

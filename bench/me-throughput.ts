@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { appendResults, BENCH_DIR, cleanEnv, cpuMsOf, freePort, load, mean, nowUs, pinning, pinSelf, PROFILE_DIR, startHelper, stop, table, tempDir, verdict } from './lib/common.js';
+import { appendResults, atriumNodeFlags, BENCH_DIR, cleanEnv, cpuMsOf, freePort, load, mean, nowUs, pinning, pinSelf, PROFILE_DIR, startHelper, stop, table, tempDir, verdict } from './lib/common.js';
 
 const GOAL_RATIO = 0.5;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -112,7 +112,7 @@ const runMode = async (mode: string, databaseUrl: string | undefined, withHealth
       ATRIUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
       ATRIUM_LOG_LEVEL: 'silent',
     }),
-    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    [...atriumNodeFlags(), ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
     120_000,
     [],
     serverCpus,

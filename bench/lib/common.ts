@@ -19,6 +19,15 @@ export const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 /** The flags every TypeScript entry point of this repo runs with (sources, not dist). */
 export const TS_NODE_ARGS = ['--conditions=@atrium/source', '--import', 'tsx'];
 
+/**
+ * The Node flags `pnpm start` runs the server with (ADR 0022), read from the root
+ * package.json's `start` script so that benchmarks measure the server as it is started.
+ */
+export const atriumNodeFlags = (): string[] => {
+  const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  return scripts.start!.split(/\s+/).slice(1).filter((token) => token.startsWith('--') && !TS_NODE_ARGS.includes(token));
+};
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const median = (values: number[]): number => {

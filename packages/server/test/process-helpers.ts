@@ -1,10 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Runs the real CLI from sources, exactly as `pnpm start` does. */
+/** Runs the real CLI from sources, exactly as `pnpm start` does: its script's arguments to `node`. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const CLI_ARGS = ['--conditions=@atrium/source', '--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'];
+export const START_SCRIPT = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+export const CLI_ARGS = START_SCRIPT.split(/\s+/).slice(1);
 
 /** The test runner's environment minus anything Atrium reads, plus `vars`. */
 export const cliEnv = (vars: Record<string, string | undefined>): NodeJS.ProcessEnv => {
