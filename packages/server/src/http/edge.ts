@@ -4,9 +4,8 @@ import type { Logger } from 'pino';
 import type { AppEnv } from './env.js';
 import { requestHeader } from './request-header.js';
 import type { RequestMetrics } from './request-metrics.js';
-import { nodeResponseOf } from './middleware/response-headers.js';
+import { nodeResponseOf, type HeaderList } from './middleware/response-headers.js';
 import { securityHeadersFor } from './middleware/security-headers.js';
-import type { HeaderList } from './middleware/response-headers.js';
 
 // A caller-supplied id is kept (for tracing across services) only if it is tame.
 const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{8,128}$/;

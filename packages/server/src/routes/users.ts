@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { TENANT_ROLES } from '@atrium/core';
+import { TENANT_ROLES, type UserWithTenant } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdParam, jsonBody, jsonResponse, jsonTextResponse, PageQuery, pageOf, security } from '../schemas/common.js';
@@ -86,10 +86,10 @@ export const userRoutes = ({ core }: AppDeps) =>
   createRouter()
     .openapi(me, (c) => {
       // A known caller is answered without a turn of the event loop (ADR 0019, 0020).
+      const respond = (me: UserWithTenant) => jsonTextResponse(c, meJsonText(me));
       const actor = c.get('actor');
       const known = core.meKnown(actor);
-      if (known) return jsonTextResponse(c, meJsonText(known));
-      return core.me(actor).then((loaded) => jsonTextResponse(c, meJsonText(loaded)));
+      return known ? respond(known) : core.me(actor).then(respond);
     })
     .openapi(list, async (c) => {
       const page = await core.users.list(c.get('actor'), c.req.valid('query'));
