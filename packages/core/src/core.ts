@@ -18,10 +18,8 @@ export const createCore = (ctx: CoreContext) => {
       refresh: bind(uc.refreshSession),
       logout: bind(uc.logout),
       authenticate: bind(uc.authenticate),
-      authenticateKnown: bind(uc.authenticateKnown),
     },
     me: bind(uc.getMe),
-    meKnown: bind(uc.knownMe),
     users: {
       list: bind(uc.listUsers),
       get: bind(uc.getUser),

@@ -137,30 +137,6 @@ describe.each(await testDatabaseTargets())('auth on $name', (target) => {
       await expectAtriumError(h.core.auth.authenticate(session.accessToken), 'unauthenticated', 'invalid_token');
     });
 
-    it('authenticateKnown resolves, without waiting, only what authenticate has resolved and would resolve again', async () => {
-      const t = await newTenant(h.core);
-      const member = await newUser(h.core, t.actor);
-      const { accessToken } = await login(member.user.email);
-      expect(h.core.auth.authenticateKnown(accessToken)).toBeUndefined(); // not verified yet
-      const actor = await h.core.auth.authenticate(accessToken);
-      const known = h.core.auth.authenticateKnown(accessToken);
-      expect(known).toBe(actor);
-      expect(known).toMatchObject({ userId: member.user.id, tenantId: t.tenantId, via: 'access_token' });
-      // A change to the user drops it from the cache: the next answer comes from authenticate.
-      await h.core.users.update(t.actor, member.user.id, { role: 'admin' });
-      expect(h.core.auth.authenticateKnown(accessToken)).toBeUndefined();
-      expect((await h.core.auth.authenticate(accessToken)).tenantRole).toBe('admin');
-      expect(h.core.auth.authenticateKnown(accessToken)?.tenantRole).toBe('admin');
-      await h.core.users.delete(t.actor, member.user.id);
-      expect(h.core.auth.authenticateKnown(accessToken)).toBeUndefined();
-      await expectAtriumError(h.core.auth.authenticate(accessToken), 'unauthenticated', 'invalid_token');
-      // Garbage and API keys are never answered here.
-      expect(h.core.auth.authenticateKnown('garbage')).toBeUndefined();
-      const key = await h.core.apiKeys.create(t.actor, { name: 'k' });
-      await h.core.auth.authenticate(key.key);
-      expect(h.core.auth.authenticateKnown(key.key)).toBeUndefined();
-    });
-
     it('reads the role from the database, so a promotion applies to existing tokens', async () => {
       const t = await newTenant(h.core);
       const member = await newUser(h.core, t.actor);

@@ -151,16 +151,4 @@ describe.each(await testDatabaseTargets())('users on $name', (target) => {
     expect(tenant).toMatchObject({ id: t.tenantId, name: 'Me Corp' });
   });
 
-  it('meKnown answers without waiting with what authentication loaded, and nothing for an actor that carries nothing', async () => {
-    const t = await newTenant(h.core, 'Known Corp');
-    expect(h.core.meKnown(t.actor)).toBeUndefined();
-    const { accessToken } = await login(t.owner.email);
-    const actor = await h.core.auth.authenticate(accessToken);
-    const known = h.core.meKnown(actor);
-    expect(known).toMatchObject({ user: { id: t.owner.id }, tenant: { id: t.tenantId, name: 'Known Corp' } });
-    // The same object me returns, so that hosts can keep what they derive from it.
-    expect(await h.core.me(actor)).toBe(known);
-    // An actor whose loaded pair is not its own (a forged or stale actor) is not answered from it.
-    expect(h.core.meKnown({ ...actor, userId: 'someone-else' })).toBeUndefined();
-  });
 });

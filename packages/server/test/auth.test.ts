@@ -65,30 +65,6 @@ describe.each(await testDatabaseTargets())('auth over HTTP on $name', (target) =
     expect(after.text).toBe(JSON.stringify(after.body));
   });
 
-  it('/me is answered without a promise once its caller is known, and with the same bytes as before (ADR 0020)', async () => {
-    const user = await createUser(h, h.tenant, 'member');
-    const session = await login(h.app, user.email);
-    const request = () => h.app.request('/api/v1/me', { headers: bearer(session.accessToken) });
-    // The first call verifies the token and loads the user: that takes I/O.
-    const first = request();
-    expect(first).toBeInstanceOf(Promise);
-    const firstResponse = await first;
-    const expected = await firstResponse.text();
-    // Now everything is known: the gateway, the caller and the route answer synchronously.
-    const known = request();
-    expect(known).toBeInstanceOf(Response);
-    const response = known as Response;
-    expect(response.status).toBe(200);
-    expect(await response.text()).toBe(expected);
-    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    // A change of the user makes it unknown again, and /me follows it.
-    await call(h.app, 'PATCH', `/api/v1/users/${user.id}`, { token: session.accessToken, json: { name: 'Renamed Again' } });
-    const changed = request();
-    expect(changed).toBeInstanceOf(Promise);
-    expect(JSON.parse(await (await changed).text())).toMatchObject({ user: { name: 'Renamed Again' } });
-  });
-
   it('an unknown path under /api/v1 answers 401 without a caller and 404 with one', async () => {
     expectProblem(await call(h.app, 'GET', '/api/v1/no-such-thing'), 401);
     const session = await login(h.app, h.tenant.owner.email);

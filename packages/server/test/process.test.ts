@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@atrium/core/test';
-import { readFileSync } from 'node:fs';
-import { REPO_ROOT, startCli, within, type RunningCli } from './process-helpers.js';
+import { startCli, within, type RunningCli } from './process-helpers.js';
 
 /** The real `atrium start` process: first-start bootstrap, restart, graceful shutdown. */
 
@@ -19,21 +18,6 @@ const json = async (url: string, init: RequestInit & { token?: string } = {}) =>
 
 const loginAt = (cli: RunningCli, email: string, password: string) =>
   json(`${cli.url}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify({ email, password }) });
-
-describe('how the atrium process is started', () => {
-  const scripts = (file: string) => (JSON.parse(readFileSync(join(REPO_ROOT, file), 'utf8')) as { scripts: Record<string, string> }).scripts;
-
-  it("runs node with V8's memory reducer off, from every script that starts the server (ADR 0022)", () => {
-    const root = scripts('package.json');
-    const server = scripts('packages/server/package.json');
-    for (const [name, script] of [
-      ['start', root.start],
-      ['atrium', root.atrium],
-      ['@atrium/server atrium', server.atrium],
-    ] as const)
-      expect(script?.split(/\s+/).slice(0, 2), name).toEqual(['node', '--no-memory-reducer']);
-  });
-});
 
 describe.each(await testDatabaseTargets())('the atrium process on $name', (target) => {
   let dataDir: string;

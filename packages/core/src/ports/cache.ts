@@ -12,12 +12,6 @@ export interface Cache<V> {
    * `load()` ran: a lookup that raced with a change must not put the old value back.
    */
   getOrLoad(key: string, load: () => Promise<V | null>): Promise<V | null>;
-  /**
-   * The value under `key` if the cache holds it fresh, without loading anything; undefined
-   * otherwise. Optional: it lets a caller answer synchronously when the value is at hand
-   * (authentication of a known caller, ADR 0019); callers fall back to `getOrLoad`.
-   */
-  peek?(key: string): V | undefined;
   /** Drops `key`. */
   delete(key: string): void;
   /** Drops everything. */

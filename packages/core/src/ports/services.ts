@@ -25,12 +25,6 @@ export interface AccessTokenSigner {
   sign(claims: AccessTokenClaims): Promise<string>;
   /** The claims of a valid token, or null for anything forged, expired or malformed. */
   verify(token: string): Promise<AccessTokenClaims | null>;
-  /**
-   * What `verify` would answer, without waiting, when the token was verified before: its
-   * claims while it is unexpired, null once it has expired; undefined when it has to be
-   * checked (optional: callers then use `verify`).
-   */
-  verifyKnown?(token: string): AccessTokenClaims | null | undefined;
 }
 
 /**

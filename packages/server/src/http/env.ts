@@ -20,6 +20,4 @@ export interface AppDeps {
   corsOrigins?: string[] | '*';
   /** Largest document upload accepted, in bytes (ATRIUM_MAX_UPLOAD_MB). */
   maxUploadBytes?: number;
-  /** Largest JSON body accepted, in bytes. */
-  maxJsonBytes?: number;
 }

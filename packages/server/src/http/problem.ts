@@ -105,3 +105,6 @@ export const handleError = (error: Error, c: Context): Response => {
   c.get('logger')?.error({ err: error }, 'unhandled error');
   return problemResponse(c, 500, 'An unexpected error occurred; quote the request id when reporting it');
 };
+
+/** The 404 for a path no route answers: a group's last handler, so nothing after it runs. */
+export const noRoute = (c: Context): Response => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`);

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/env.js';
+import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdParam, jsonBody, jsonResponse, PageQuery, pageOf, security } from '../schemas/common.js';
 import { ApiKeySchema, apiKeyJson, CreatedApiKeySchema, createdApiKeyJson } from '../schemas/identity.js';
@@ -8,7 +9,7 @@ const tags = ['API keys'];
 
 const list = createRoute({
   method: 'get',
-  path: '/api/v1/api-keys',
+  path: '/api-keys',
   tags,
   summary: 'List active API keys (your own; tenant admins see all)',
   security,
@@ -18,7 +19,8 @@ const list = createRoute({
 
 const create = createRoute({
   method: 'post',
-  path: '/api/v1/api-keys',
+  path: '/api-keys',
+  middleware: jsonBodyChecks,
   tags,
   summary: 'Create an API key; the secret `key` is returned only once',
   security,
@@ -36,7 +38,7 @@ const create = createRoute({
 
 const revoke = createRoute({
   method: 'delete',
-  path: '/api/v1/api-keys/{id}',
+  path: '/api-keys/{id}',
   tags,
   summary: 'Revoke an API key at once',
   security,

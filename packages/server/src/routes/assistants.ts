@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/env.js';
+import { acceptsAssistantKeys } from '../http/middleware/authenticate.js';
+import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { createRouter } from '../http/router.js';
 import {
   AssistantSchema,
@@ -55,7 +57,7 @@ const UsageQuery = z.object({
 const routes = {
   list: createRoute({
     method: 'get',
-    path: '/api/v1/spaces/{spaceId}/assistants',
+    path: '/spaces/{spaceId}/assistants',
     tags: ['Assistants'],
     summary: "List a space's assistants (viewers see published ones only)",
     security,
@@ -64,7 +66,8 @@ const routes = {
   }),
   create: createRoute({
     method: 'post',
-    path: '/api/v1/spaces/{spaceId}/assistants',
+    path: '/spaces/{spaceId}/assistants',
+    middleware: jsonBodyChecks,
     tags: ['Assistants'],
     summary: 'Create an assistant (space editors and admins); a draft unless `published`',
     security,
@@ -73,7 +76,8 @@ const routes = {
   }),
   get: createRoute({
     method: 'get',
-    path: '/api/v1/assistants/{assistantId}',
+    path: '/assistants/{assistantId}',
+    middleware: [acceptsAssistantKeys],
     tags: ['Assistants'],
     summary: 'Get an assistant',
     security,
@@ -82,7 +86,8 @@ const routes = {
   }),
   update: createRoute({
     method: 'patch',
-    path: '/api/v1/assistants/{assistantId}',
+    path: '/assistants/{assistantId}',
+    middleware: [acceptsAssistantKeys, ...jsonBodyChecks],
     tags: ['Assistants'],
     summary: 'Update an assistant; fields left out stay as they are',
     security,
@@ -91,7 +96,8 @@ const routes = {
   }),
   delete: createRoute({
     method: 'delete',
-    path: '/api/v1/assistants/{assistantId}',
+    path: '/assistants/{assistantId}',
+    middleware: [acceptsAssistantKeys],
     tags: ['Assistants'],
     summary: 'Delete an assistant with its conversations; API keys scoped to it are revoked',
     security,
@@ -100,7 +106,8 @@ const routes = {
   }),
   listConversations: createRoute({
     method: 'get',
-    path: '/api/v1/assistants/{assistantId}/conversations',
+    path: '/assistants/{assistantId}/conversations',
+    middleware: [acceptsAssistantKeys],
     tags: ['Conversations'],
     summary: "An assistant's conversations, newest first: your own, or with scope=all everyone's (space admins)",
     security,
@@ -109,7 +116,8 @@ const routes = {
   }),
   getConversation: createRoute({
     method: 'get',
-    path: '/api/v1/conversations/{conversationId}',
+    path: '/conversations/{conversationId}',
+    middleware: [acceptsAssistantKeys],
     tags: ['Conversations'],
     summary: 'Get a conversation with its messages (your own; space admins any in their space)',
     security,
@@ -118,7 +126,8 @@ const routes = {
   }),
   deleteConversation: createRoute({
     method: 'delete',
-    path: '/api/v1/conversations/{conversationId}',
+    path: '/conversations/{conversationId}',
+    middleware: [acceptsAssistantKeys],
     tags: ['Conversations'],
     summary: 'Delete a conversation with its messages',
     security,
@@ -127,7 +136,8 @@ const routes = {
   }),
   rate: createRoute({
     method: 'post',
-    path: '/api/v1/messages/{messageId}/feedback',
+    path: '/messages/{messageId}/feedback',
+    middleware: [acceptsAssistantKeys, ...jsonBodyChecks],
     tags: ['Conversations'],
     summary: 'Rate an answer (the person who asked); rating again replaces the earlier rating',
     security,
@@ -136,7 +146,7 @@ const routes = {
   }),
   usage: createRoute({
     method: 'get',
-    path: '/api/v1/usage',
+    path: '/usage',
     tags: ['Usage'],
     summary: "Token usage of the tenant's assistants over a period (tenant owners and admins)",
     security,
@@ -145,7 +155,8 @@ const routes = {
   }),
   models: createRoute({
     method: 'get',
-    path: '/api/v1/models',
+    path: '/models',
+    middleware: [acceptsAssistantKeys],
     tags: ['Models'],
     summary: 'The configured completion and embedding models',
     security,

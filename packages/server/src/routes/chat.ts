@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { collectChat, MAX_MESSAGE_LENGTH, type ChatEvent, type ChatTimings } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
+import { acceptsAssistantKeys } from '../http/middleware/authenticate.js';
+import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { createRouter } from '../http/router.js';
 import { streamEvents } from '../http/sse.js';
 import { errorResponses, IdParam, jsonBody, security } from '../schemas/common.js';
@@ -22,7 +24,8 @@ const STREAM_DESCRIPTION = [
 
 const route = createRoute({
   method: 'post',
-  path: '/api/v1/assistants/{assistantId}/chat',
+  path: '/assistants/{assistantId}/chat',
+  middleware: [acceptsAssistantKeys, ...jsonBodyChecks],
   tags: ['Chat'],
   summary: 'Ask an assistant: streamed (SSE, default) or one JSON answer',
   description:

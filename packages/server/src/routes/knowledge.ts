@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AtriumError, DOCUMENT_STATUSES, invalid } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, jsonBodyChecks, uploadBodyLimit, utf8JsonBody } from '../http/middleware/body-limit.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdParam, jsonBody, jsonResponse, PageQuery, pageOf, security } from '../schemas/common.js';
 import {
@@ -48,7 +49,7 @@ const Accepted = z.object({ document: DocumentSchema, job: JobSchema.nullable() 
 const routes = {
   listCollections: createRoute({
     method: 'get',
-    path: '/api/v1/spaces/{spaceId}/collections',
+    path: '/spaces/{spaceId}/collections',
     tags,
     summary: "List a space's collections",
     security,
@@ -57,7 +58,8 @@ const routes = {
   }),
   createCollection: createRoute({
     method: 'post',
-    path: '/api/v1/spaces/{spaceId}/collections',
+    path: '/spaces/{spaceId}/collections',
+    middleware: jsonBodyChecks,
     tags,
     summary: 'Create a collection (its embedding model is pinned for good)',
     security,
@@ -76,7 +78,7 @@ const routes = {
   }),
   getCollection: createRoute({
     method: 'get',
-    path: '/api/v1/collections/{collectionId}',
+    path: '/collections/{collectionId}',
     tags,
     summary: 'Get a collection with document counts by status',
     security,
@@ -85,7 +87,8 @@ const routes = {
   }),
   updateCollection: createRoute({
     method: 'patch',
-    path: '/api/v1/collections/{collectionId}',
+    path: '/collections/{collectionId}',
+    middleware: jsonBodyChecks,
     tags,
     summary: 'Update a collection (chunking applies to documents ingested afterwards)',
     security,
@@ -103,7 +106,7 @@ const routes = {
   }),
   deleteCollection: createRoute({
     method: 'delete',
-    path: '/api/v1/collections/{collectionId}',
+    path: '/collections/{collectionId}',
     tags,
     summary: 'Delete a collection with its documents and chunks',
     security,
@@ -112,7 +115,7 @@ const routes = {
   }),
   createDocument: createRoute({
     method: 'post',
-    path: '/api/v1/collections/{collectionId}/documents',
+    path: '/collections/{collectionId}/documents',
     tags,
     summary: 'Add a document: multipart `file` (+ `title`), or JSON `{title, text}`; ingestion runs as a job',
     security,
@@ -133,7 +136,7 @@ const routes = {
   }),
   listDocuments: createRoute({
     method: 'get',
-    path: '/api/v1/collections/{collectionId}/documents',
+    path: '/collections/{collectionId}/documents',
     tags,
     summary: "List a collection's documents",
     security,
@@ -142,7 +145,7 @@ const routes = {
   }),
   getDocument: createRoute({
     method: 'get',
-    path: '/api/v1/documents/{documentId}',
+    path: '/documents/{documentId}',
     tags,
     summary: 'Get a document and its ingestion status',
     security,
@@ -151,7 +154,7 @@ const routes = {
   }),
   deleteDocument: createRoute({
     method: 'delete',
-    path: '/api/v1/documents/{documentId}',
+    path: '/documents/{documentId}',
     tags,
     summary: 'Delete a document and its chunks',
     security,
@@ -160,7 +163,7 @@ const routes = {
   }),
   listChunks: createRoute({
     method: 'get',
-    path: '/api/v1/documents/{documentId}/chunks',
+    path: '/documents/{documentId}/chunks',
     tags,
     summary: "A document's chunks in order",
     security,
@@ -169,7 +172,8 @@ const routes = {
   }),
   search: createRoute({
     method: 'post',
-    path: '/api/v1/collections/{collectionId}/search',
+    path: '/collections/{collectionId}/search',
+    middleware: jsonBodyChecks,
     tags,
     summary: 'Search a collection (hybrid by default: vector + full text, fused by reciprocal rank)',
     security,
@@ -181,7 +185,7 @@ const routes = {
   }),
   getJob: createRoute({
     method: 'get',
-    path: '/api/v1/jobs/{jobId}',
+    path: '/jobs/{jobId}',
     tags,
     summary: "A background job's status and progress",
     security,
@@ -190,7 +194,7 @@ const routes = {
   }),
 };
 
-export const knowledgeRoutes = ({ core }: AppDeps) =>
+export const knowledgeRoutes = ({ core, maxUploadBytes }: AppDeps) =>
   createRouter()
     .openapi(routes.listCollections, async (c) => {
       const page = await core.collections.list(c.get('actor'), c.req.valid('param').spaceId, c.req.valid('query'));
@@ -211,7 +215,8 @@ export const knowledgeRoutes = ({ core }: AppDeps) =>
       await core.collections.delete(c.get('actor'), c.req.valid('param').collectionId);
       return c.body(null, 204);
     })
-    .openapi(routes.createDocument, async (c) => {
+    // Documents may be far larger than other bodies (ATRIUM_MAX_UPLOAD_MB), so this route declares its own limit.
+    .openapi({ ...routes.createDocument, middleware: [uploadBodyLimit(maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES), utf8JsonBody] }, async (c) => {
       const { collectionId } = c.req.valid('param');
       const actor = c.get('actor');
       const contentType = (c.req.header('content-type') ?? '').toLowerCase();

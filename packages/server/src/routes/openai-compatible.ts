@@ -5,18 +5,21 @@
  * works unchanged. Errors use OpenAI's error format on these paths (ADR 0013), and the
  * routes are documented in docs/openai-compatible.md rather than in /openapi.json.
  */
-import { AtriumError, collectChat, isAtriumError, type Actor, type Assistant, type ChatMessage, type FinishReason, type TokenUsage } from '@atrium/core';
-import { Hono, type Context } from 'hono';
+import { AtriumError, collectChat, isAtriumError, type Actor, type Assistant, type AtriumCore, type ChatMessage, type FinishReason, type TokenUsage } from '@atrium/core';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/env.js';
 import { credentialFrom } from '../http/middleware/authenticate.js';
+import { MAX_JSON_BYTES } from '../http/middleware/body-limit.js';
+import { apiCors } from '../http/middleware/cors.js';
+import { apiSecurityHeaders } from '../http/middleware/security-headers.js';
 import { streamEvents } from '../http/sse.js';
 import { STATUS_BY_KIND } from '../http/problem.js';
 import { referenceJson } from '../schemas/conversations.js';
 import { serverTiming } from './chat.js';
-import { requestHeader } from '../http/request-header.js';
 
 type OpenAIErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'api_error';
 
@@ -122,12 +125,10 @@ const modelJson = (a: Assistant) => ({
   name: a.name,
 });
 
-export const openAICompatibleRoutes = ({ core }: AppDeps) => {
-  const app = new Hono<AppEnv>();
-
-  app.onError((error, c) => errorResponse(c, error));
-  app.use('/v1/*', async (c, next) => {
-    const credential = credentialFrom(requestHeader(c, 'authorization'), requestHeader(c, 'x-api-key'));
+/** Any API key or access token, assistant-scoped keys included; refusals in OpenAI's format. */
+const authenticateOpenAI = (core: AtriumCore): MiddlewareHandler<AppEnv> =>
+  async function authenticateOpenAI(c, next) {
+    const credential = credentialFrom(c.req.header('authorization'), c.req.header('x-api-key'));
     if (!credential)
       return openAIErrorResponse(c, 401, 'Missing API key: send it as `Authorization: Bearer atr_sk_...`', 'invalid_api_key');
     let actor: Actor;
@@ -139,18 +140,30 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
     }
     c.set('actor', actor);
     await next();
-  });
+  };
 
-  app.get('/v1/models', async (c) => {
+const limitBody = bodyLimit({
+  maxSize: MAX_JSON_BYTES,
+  onError: (c) => openAIErrorResponse(c, 413, 'The request body is too large', 'request_too_large'),
+});
+
+/** The OpenAI-compatible API, `/v1`: its own authentication, body limit and error format. */
+export const openAICompatibleRoutes = ({ core, corsOrigins }: AppDeps) => {
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => errorResponse(c, error));
+  app.use(apiSecurityHeaders(), apiCors({ origins: corsOrigins ?? '*' }), authenticateOpenAI(core));
+
+  app.get('/models', async (c) => {
     const assistants = await core.models.assistants(c.get('actor'));
     return c.json({ object: 'list', data: assistants.map(modelJson) });
   });
 
-  app.get('/v1/models/:model', async (c) => {
+  app.get('/models/:model', async (c) => {
     return c.json(modelJson(await core.assistants.get(c.get('actor'), c.req.param('model'))));
   });
 
-  app.post('/v1/chat/completions', async (c) => {
+  app.post('/chat/completions', limitBody, async (c) => {
     let json: unknown;
     try {
       json = await c.req.json();
@@ -238,5 +251,6 @@ export const openAICompatibleRoutes = ({ core }: AppDeps) => {
     });
   });
 
+  app.all('*', (c) => openAIErrorResponse(c, 404, `Unknown request URL: ${c.req.method} ${c.req.path}`, 'unknown_url'));
   return app;
 };

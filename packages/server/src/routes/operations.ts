@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { AppDeps } from '../http/env.js';
 import { problemResponse } from '../http/problem.js';
 import { createRouter } from '../http/router.js';
+import { docsRoutes } from './docs.js';
 import { ProblemSchema } from '../schemas/common.js';
 
 const tags = ['Operations'];
@@ -35,7 +36,11 @@ const metrics = createRoute({
   responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
 });
 
-export const operationRoutes = (deps: AppDeps, registry: Registry) =>
+/**
+ * Operations, at the root: liveness, readiness, metrics, and the API's own description
+ * (`/openapi.json`, browsable at `/docs`). Nothing here needs a caller.
+ */
+export const operationRoutes = (deps: AppDeps, registry: Registry, openApiDocument: () => unknown) =>
   createRouter()
     .openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readyz, async (c) => {
@@ -49,4 +54,6 @@ export const operationRoutes = (deps: AppDeps, registry: Registry) =>
     })
     .openapi(metrics, async (c) => {
       return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
-    });
+    })
+    .get('/openapi.json', (c) => c.json(openApiDocument()))
+    .route('/', docsRoutes());

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SPACE_ROLES } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
+import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdParam, jsonBody, jsonResponse, PageQuery, pageOf, security } from '../schemas/common.js';
 import { MemberSchema, memberJson, SpaceSchema, spaceJson } from '../schemas/spaces.js';
@@ -18,7 +19,7 @@ const role = z.enum(SPACE_ROLES);
 const routes = {
   list: createRoute({
     method: 'get',
-    path: '/api/v1/spaces',
+    path: '/spaces',
     tags,
     summary: 'List the spaces you can see',
     security,
@@ -27,7 +28,8 @@ const routes = {
   }),
   create: createRoute({
     method: 'post',
-    path: '/api/v1/spaces',
+    path: '/spaces',
+    middleware: jsonBodyChecks,
     tags,
     summary: 'Create a space; you become its admin',
     security,
@@ -36,7 +38,7 @@ const routes = {
   }),
   get: createRoute({
     method: 'get',
-    path: '/api/v1/spaces/{spaceId}',
+    path: '/spaces/{spaceId}',
     tags,
     summary: 'Get a space',
     security,
@@ -45,7 +47,8 @@ const routes = {
   }),
   update: createRoute({
     method: 'patch',
-    path: '/api/v1/spaces/{spaceId}',
+    path: '/spaces/{spaceId}',
+    middleware: jsonBodyChecks,
     tags,
     summary: 'Update a space (space admins)',
     security,
@@ -54,7 +57,7 @@ const routes = {
   }),
   delete: createRoute({
     method: 'delete',
-    path: '/api/v1/spaces/{spaceId}',
+    path: '/spaces/{spaceId}',
     tags,
     summary: 'Delete a space and everything in it (space admins)',
     security,
@@ -63,7 +66,7 @@ const routes = {
   }),
   listMembers: createRoute({
     method: 'get',
-    path: '/api/v1/spaces/{spaceId}/members',
+    path: '/spaces/{spaceId}/members',
     tags,
     summary: "List a space's members",
     security,
@@ -72,7 +75,8 @@ const routes = {
   }),
   addMember: createRoute({
     method: 'post',
-    path: '/api/v1/spaces/{spaceId}/members',
+    path: '/spaces/{spaceId}/members',
+    middleware: jsonBodyChecks,
     tags,
     summary: 'Add a member (space admins)',
     security,
@@ -81,7 +85,8 @@ const routes = {
   }),
   updateMember: createRoute({
     method: 'patch',
-    path: '/api/v1/spaces/{spaceId}/members/{userId}',
+    path: '/spaces/{spaceId}/members/{userId}',
+    middleware: jsonBodyChecks,
     tags,
     summary: "Change a member's role (space admins)",
     security,
@@ -90,7 +95,7 @@ const routes = {
   }),
   removeMember: createRoute({
     method: 'delete',
-    path: '/api/v1/spaces/{spaceId}/members/{userId}',
+    path: '/spaces/{spaceId}/members/{userId}',
     tags,
     summary: 'Remove a member (space admins)',
     security,

@@ -2,8 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { timingSafeEqual } from '@atrium/core';
 import { credentialFrom } from '../http/middleware/authenticate.js';
+import { apiCors } from '../http/middleware/cors.js';
+import { apiSecurityHeaders } from '../http/middleware/security-headers.js';
 import type { AppDeps, AppEnv } from '../http/env.js';
-import { problemResponse } from '../http/problem.js';
+import { jsonBodyChecks } from '../http/middleware/body-limit.js';
+import { noRoute, problemResponse } from '../http/problem.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdParam, jsonBody, jsonResponse, PageQuery, pageOf } from '../schemas/common.js';
 import { TenantSchema, tenantJson, UserSchema, userJson } from '../schemas/identity.js';
@@ -13,7 +16,7 @@ const security = [{ sysadminKey: [] }];
 
 const list = createRoute({
   method: 'get',
-  path: '/api/v1/sysadmin/tenants',
+  path: '/tenants',
   tags,
   summary: 'List tenants',
   security,
@@ -23,7 +26,8 @@ const list = createRoute({
 
 const create = createRoute({
   method: 'post',
-  path: '/api/v1/sysadmin/tenants',
+  path: '/tenants',
+  middleware: jsonBodyChecks,
   tags,
   summary: 'Create a tenant and its first owner',
   security,
@@ -45,7 +49,7 @@ const create = createRoute({
 
 const remove = createRoute({
   method: 'delete',
-  path: '/api/v1/sysadmin/tenants/{tenantId}',
+  path: '/tenants/{tenantId}',
   tags,
   summary: 'Delete a tenant and all its data',
   security,
@@ -55,7 +59,7 @@ const remove = createRoute({
 
 /** Without ATRIUM_SYSADMIN_KEY these endpoints do not exist (404); with it they need it as bearer. */
 const requireSysadmin = (key: string | undefined) =>
-  createMiddleware<AppEnv>(async (c, next) => {
+  createMiddleware<AppEnv>(async function requireSysadmin(c, next) {
     if (!key) return problemResponse(c, 404, 'Not found');
     const given = credentialFrom(c.req.header('authorization'), undefined);
     if (!given || !timingSafeEqual(given, key))
@@ -63,9 +67,10 @@ const requireSysadmin = (key: string | undefined) =>
     await next();
   });
 
-export const sysadminRoutes = ({ core, sysadminKey }: AppDeps) => {
+/** System administration, for operators: `/api/v1/sysadmin`. */
+export const sysadminRoutes = ({ core, sysadminKey, corsOrigins }: AppDeps) => {
   const router = createRouter();
-  router.use('/api/v1/sysadmin/*', requireSysadmin(sysadminKey));
+  router.use(apiSecurityHeaders(), apiCors({ origins: corsOrigins ?? '*' }), requireSysadmin(sysadminKey));
   return router
     .openapi(list, async (c) => {
       const page = await core.tenants.list(c.req.valid('query'));
@@ -78,5 +83,6 @@ export const sysadminRoutes = ({ core, sysadminKey }: AppDeps) => {
     .openapi(remove, async (c) => {
       await core.tenants.delete(c.req.valid('param').tenantId);
       return c.body(null, 204);
-    });
+    })
+    .all('*', noRoute);
 };

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { TENANT_ROLES, type UserWithTenant } from '@atrium/core';
+import { TENANT_ROLES } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
+import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { createRouter } from '../http/router.js';
-import { errorResponses, IdParam, jsonBody, jsonResponse, jsonTextResponse, PageQuery, pageOf, security } from '../schemas/common.js';
-import { meJsonText, TenantSchema, UserSchema, userJson } from '../schemas/identity.js';
+import { errorResponses, IdParam, jsonBody, jsonResponse, PageQuery, pageOf, security } from '../schemas/common.js';
+import { TenantSchema, tenantJson, UserSchema, userJson } from '../schemas/identity.js';
 
 const tags = ['Users'];
 const UserPage = pageOf(UserSchema, 'UserPage');
@@ -14,7 +15,7 @@ const name = z.string().min(1).max(200);
 
 const me = createRoute({
   method: 'get',
-  path: '/api/v1/me',
+  path: '/me',
   tags,
   summary: 'The calling user and their tenant',
   security,
@@ -26,7 +27,7 @@ const me = createRoute({
 
 const list = createRoute({
   method: 'get',
-  path: '/api/v1/users',
+  path: '/users',
   tags,
   summary: "List the tenant's users",
   security,
@@ -36,7 +37,8 @@ const list = createRoute({
 
 const create = createRoute({
   method: 'post',
-  path: '/api/v1/users',
+  path: '/users',
+  middleware: jsonBodyChecks,
   tags,
   summary: 'Create a user (tenant admins)',
   security,
@@ -51,7 +53,7 @@ const create = createRoute({
 
 const get = createRoute({
   method: 'get',
-  path: '/api/v1/users/{id}',
+  path: '/users/{id}',
   tags,
   summary: 'Get a user',
   security,
@@ -61,7 +63,8 @@ const get = createRoute({
 
 const update = createRoute({
   method: 'patch',
-  path: '/api/v1/users/{id}',
+  path: '/users/{id}',
+  middleware: jsonBodyChecks,
   tags,
   summary: 'Update a user (tenant admins; anyone for their own name, email and password — with `currentPassword`)',
   security,
@@ -74,7 +77,7 @@ const update = createRoute({
 
 const remove = createRoute({
   method: 'delete',
-  path: '/api/v1/users/{id}',
+  path: '/users/{id}',
   tags,
   summary: 'Delete a user (tenant admins)',
   security,
@@ -84,12 +87,9 @@ const remove = createRoute({
 
 export const userRoutes = ({ core }: AppDeps) =>
   createRouter()
-    .openapi(me, (c) => {
-      // A known caller is answered without a turn of the event loop (ADR 0019, 0020).
-      const respond = (me: UserWithTenant) => jsonTextResponse(c, meJsonText(me));
-      const actor = c.get('actor');
-      const known = core.meKnown(actor);
-      return known ? respond(known) : core.me(actor).then(respond);
+    .openapi(me, async (c) => {
+      const { user, tenant } = await core.me(c.get('actor'));
+      return c.json({ user: userJson(user), tenant: tenantJson(tenant) }, 200);
     })
     .openapi(list, async (c) => {
       const page = await core.users.list(c.get('actor'), c.req.valid('query'));

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import type { Context, TypedResponse } from 'hono';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@atrium/core';
 
 export const ProblemSchema = z
@@ -61,35 +60,5 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 export const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
 export const iso = (d: Date): string => d.toISOString();
-
-/**
- * A function of a domain value that runs once per object: its result is kept beside the
- * object for as long as the object lives. For values that many requests share, like the user
- * and tenant the authentication cache hands to every request of a user for a moment, whose
- * three `toISOString` calls were the largest cost of `GET /api/v1/me` (ADR 0018). Sound
- * because core never mutates a domain value it has handed out; repositories make new ones.
- */
-export const oncePerObject = <T extends object, R>(make: (value: T) => R): ((value: T) => R) => {
-  const made = new WeakMap<T, R>();
-  return (value) => {
-    if (made.has(value)) return made.get(value) as R;
-    const result = make(value);
-    made.set(value, result);
-    return result;
-  };
-};
-
-/** A serialiser that runs once per object (`oncePerObject`); the JSON form is frozen, since it is shared. */
-export const jsonOncePerObject = <T extends object, R extends object>(toJson: (value: T) => R): ((value: T) => Readonly<R>) =>
-  oncePerObject((value: T) => Object.freeze(toJson(value)));
-/**
- * A 200 JSON response whose body was serialised ahead of time from a value of type `T`:
- * what `c.json(value, 200)` would send, typed the same for the route's response schema.
- */
-export const jsonTextResponse = <T>(c: Context, text: JsonText<T>): Response & TypedResponse<T, 200, 'json'> =>
-  c.body(text, 200, { 'Content-Type': 'application/json' }) as unknown as Response & TypedResponse<T, 200, 'json'>;
-
-/** JSON text known to encode a `T` (a type-only mark: at run time it is a plain string). */
-export type JsonText<T> = string & { readonly __encodes: T };
 
 export const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);

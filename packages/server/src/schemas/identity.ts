@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { TENANT_ROLES, type ApiKey, type CreatedApiKey, type Session, type Tenant, type User, type UserWithTenant } from '@atrium/core';
-import { iso, isoOrNull, jsonOncePerObject, oncePerObject, type JsonText } from './common.js';
+import { TENANT_ROLES, type ApiKey, type CreatedApiKey, type Session, type Tenant, type User } from '@atrium/core';
+import { iso, isoOrNull } from './common.js';
 
 export const TenantSchema = z
   .object({ id: z.string(), name: z.string(), createdAt: z.string() })
@@ -45,9 +45,9 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().openapi({ description: 'The secret key. Shown only in this response; store it now.' }),
 }).openapi('CreatedApiKey');
 
-export const tenantJson = jsonOncePerObject((t: Tenant) => ({ id: t.id, name: t.name, createdAt: iso(t.createdAt) }));
+export const tenantJson = (t: Tenant) => ({ id: t.id, name: t.name, createdAt: iso(t.createdAt) });
 
-export const userJson = jsonOncePerObject((u: User) => ({
+export const userJson = (u: User) => ({
   id: u.id,
   tenantId: u.tenantId,
   email: u.email,
@@ -55,19 +55,7 @@ export const userJson = jsonOncePerObject((u: User) => ({
   role: u.role,
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
-}));
-
-type MeJsonText = JsonText<{ user: ReturnType<typeof userJson>; tenant: ReturnType<typeof tenantJson> }>;
-
-/**
- * The JSON text for `GET /api/v1/me`. It is the call clients make most (the SDK and the
- * widget on every start, dashboards on every view), and core hands a known caller the same
- * `UserWithTenant` object from the authentication cache until the user or tenant changes:
- * so the text is made once per such object (ADR 0019).
- */
-export const meJsonText = oncePerObject(
-  ({ user, tenant }: UserWithTenant) => JSON.stringify({ user: userJson(user), tenant: tenantJson(tenant) }) as MeJsonText,
-);
+});
 
 export const sessionJson = (s: Session) => ({
   accessToken: s.accessToken,

@@ -6,7 +6,6 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { AtriumDb, Database } from './connect.js';
 import { migrationsFolder } from './migrations-folder.js';
-import { primeNextTick } from './prime-next-tick.js';
 import * as schema from './schema/index.js';
 
 const asText = (value: string) => value;
@@ -89,7 +88,6 @@ const drizzleClient = (client: PGlite): PGlite => {
 export const openPglite = async (dataDir: string): Promise<Database> => {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  await primeNextTick();
   const client = await PGlite.create(inMemory ? undefined : dataDir, { extensions: { vector, btree_gin }, parsers: DRIZZLE_PARSERS });
   const forDrizzle = drizzleClient(client);
   const db = drizzle({ client: forDrizzle, schema }) as unknown as AtriumDb;

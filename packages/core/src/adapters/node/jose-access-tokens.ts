@@ -88,7 +88,6 @@ export const joseAccessTokens = (options: JoseAccessTokensOptions): AccessTokenS
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(await key()),
-    verifyKnown,
     async verify(token): Promise<AccessTokenClaims | null> {
       const known = verifyKnown(token);
       if (known !== undefined) return known;

@@ -24,20 +24,6 @@ const deferred = <T>() => {
 };
 
 describe('memoryCache', () => {
-  it('peek returns a fresh value without loading, and nothing for missing or expired keys', async () => {
-    const { cache, get, loads, advance } = setUp({ ttlMs: 2_000 });
-    expect(cache.peek!('a')).toBeUndefined();
-    expect(loads).toEqual([]);
-    expect(await get('a')).toEqual({ v: 'a#1' });
-    expect(cache.peek!('a')).toEqual({ v: 'a#1' });
-    advance(2_000);
-    expect(cache.peek!('a')).toBeUndefined();
-    expect(await get('a')).toEqual({ v: 'a#2' });
-    cache.delete('a');
-    expect(cache.peek!('a')).toBeUndefined();
-    expect(loads).toEqual(['a', 'a']);
-  });
-
   it('loads once and serves the same value until the TTL is over', async () => {
     const { get, loads, advance } = setUp({ ttlMs: 2_000 });
     expect(await get('a')).toEqual({ v: 'a#1' });

@@ -52,10 +52,6 @@ export const memoryCache = <V>(options: MemoryCacheOptions): Cache<V> => {
       if (value !== null && enabled && version === loadedAt) store(key, value);
       return value;
     },
-    peek(key) {
-      const entry = entries.get(key);
-      return entry && entry.expiresAt > now() ? entry.value : undefined;
-    },
     delete(key) {
       version++;
       entries.delete(key);

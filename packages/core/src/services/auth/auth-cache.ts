@@ -11,10 +11,6 @@ const keyOf = (tenantId: string, userId: string) => `${tenantId}/${userId}`;
 export const loadUserWithTenant = (ctx: CoreContext, tenantId: string, userId: string): Promise<UserWithTenant | null> =>
   ctx.authCache.getOrLoad(keyOf(tenantId, userId), () => ctx.store.forTenant(tenantId).users.getWithTenant(userId));
 
-/** The user and their tenant if the authentication cache holds them fresh; never reads the store. */
-export const cachedUserWithTenant = (ctx: CoreContext, tenantId: string, userId: string): UserWithTenant | undefined =>
-  ctx.authCache.peek?.(keyOf(tenantId, userId));
-
 /** After a user was changed or removed (call once the change is committed). */
 export const forgetUser = (ctx: CoreContext, tenantId: string, userId: string): void => {
   ctx.authCache.delete(keyOf(tenantId, userId));

@@ -3,7 +3,7 @@ import type { Actor, UserWithTenant } from '../../domain/identity.js';
 import { hasValidChecksum, looksLikeApiKey } from '../api-keys/api-key-format.js';
 import type { CoreContext } from '../context.js';
 import { sha256Hex } from '../shared/secrets.js';
-import { cachedUserWithTenant, loadUserWithTenant } from './auth-cache.js';
+import { loadUserWithTenant } from './auth-cache.js';
 
 // lastUsedAt is informative; writing it on every request would turn reads into writes.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -41,23 +41,6 @@ const authenticateAccessToken = async (ctx: CoreContext, token: string): Promise
   const loaded = await loadUserWithTenant(ctx, claims.tenantId, claims.userId);
   if (!loaded) throw unauthenticated('The access token is invalid or expired', 'invalid_token');
   return accessTokenActor(loaded);
-};
-
-/**
- * The actor behind a credential when that needs no I/O and no cryptography: an access
- * token verified before and still unexpired, whose user and tenant the authentication
- * cache holds fresh. Exactly the actor `authenticate` would resolve then, returned
- * synchronously, so that a host can answer a known caller without a turn of the event
- * loop (ADR 0019). Undefined in every other case, failures included: the caller then
- * uses `authenticate`, which decides. API keys always go to `authenticate`, because
- * their row is read on every request (revocation takes effect at once).
- */
-export const authenticateKnown = (ctx: CoreContext, credential: string): Actor | undefined => {
-  if (looksLikeApiKey(credential)) return undefined;
-  const claims = ctx.accessTokens.verifyKnown?.(credential);
-  if (!claims) return undefined;
-  const loaded = cachedUserWithTenant(ctx, claims.tenantId, claims.userId);
-  return loaded ? accessTokenActor(loaded) : undefined;
 };
 
 const authenticateApiKey = async (ctx: CoreContext, key: string): Promise<Actor> => {

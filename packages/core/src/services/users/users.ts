@@ -7,20 +7,10 @@ import type { CoreContext } from '../context.js';
 import { requireTenant } from '../shared/access.js';
 import { assertValid, checkEmail, checkName, checkPassword } from '../shared/validation.js';
 
-/**
- * The caller and their tenant as authentication loaded them, without waiting: the same
- * object for every request while it is cached, so hosts may keep what they derive from it.
- * `undefined` when the actor carries nothing loaded (then use `getMe`).
- */
-export const knownMe = (_ctx: CoreContext, actor: Actor): UserWithTenant | undefined => {
-  const loaded = actor.loaded;
-  return loaded && loaded.user.id === actor.userId && loaded.tenant.id === actor.tenantId ? loaded : undefined;
-};
-
-/** The caller and their tenant: what `knownMe` knows, else read now. */
+/** The caller and their tenant: as authentication loaded them, else read now. */
 export const getMe = async (ctx: CoreContext, actor: Actor): Promise<UserWithTenant> => {
-  const known = knownMe(ctx, actor);
-  if (known) return known;
+  const loaded = actor.loaded;
+  if (loaded && loaded.user.id === actor.userId && loaded.tenant.id === actor.tenantId) return loaded;
   const found = await ctx.store.forTenant(actor.tenantId).users.getWithTenant(actor.userId);
   if (!found) throw notFound('User');
   return found;

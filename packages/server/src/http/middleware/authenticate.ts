@@ -1,7 +1,7 @@
-import { forbidden, unauthenticated, type Actor, type AtriumCore } from '@atrium/core';
-import type { Context } from 'hono';
+import { forbidden, unauthenticated, type AtriumCore } from '@atrium/core';
+import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../env.js';
-import { requestHeader } from '../request-header.js';
 
 /** Reads `Authorization: Bearer <token|key>` or `X-API-Key: <key>`. */
 export const credentialFrom = (authorization: string | undefined, apiKey: string | undefined): string | null => {
@@ -10,23 +10,29 @@ export const credentialFrom = (authorization: string | undefined, apiKey: string
   return match?.[1] ?? null;
 };
 
-const admit = (c: Context<AppEnv>, actor: Actor, allowAssistantKeys: boolean): void => {
-  if (actor.assistantId && !allowAssistantKeys) throw forbidden('This API key is scoped to one assistant and cannot use this endpoint');
-  c.set('actor', actor);
+/**
+ * Declares, on a route (`createRoute({ middleware: [acceptsAssistantKeys] })`), that API keys
+ * scoped to one assistant may call it: the routes for talking to that assistant. Core still
+ * checks that the assistant is the key's own and refuses such keys any change.
+ */
+export const acceptsAssistantKeys: MiddlewareHandler = async function acceptsAssistantKeys(_c, next) {
+  await next();
 };
 
+const routeAcceptsAssistantKeys = (c: Context): boolean => matchedRoutes(c).some((route) => route.handler === acceptsAssistantKeys);
+
 /**
- * Resolves the caller into `c.var.actor`, or throws (401, or 403 for an API key scoped to one
- * assistant where `allowAssistantKeys` is false). A caller whose token was verified and whose
- * user is cached is known at once (ADR 0019): then nothing is awaited and the result is
- * `undefined`; everyone else goes through `authenticate`, and the result is its promise.
+ * The authenticated API's one authentication: resolves the caller into `c.var.actor`, or
+ * refuses with a 401 (no or a bad credential) or a 403 (an assistant-scoped key on a route
+ * that does not declare `acceptsAssistantKeys`).
  */
-export const callerIdentifier =
-  (core: AtriumCore) =>
-  (c: Context<AppEnv>, allowAssistantKeys: boolean): void | Promise<void> => {
-    const credential = credentialFrom(requestHeader(c, 'authorization'), requestHeader(c, 'x-api-key'));
+export const authenticate = (core: AtriumCore): MiddlewareHandler<AppEnv> =>
+  async function authenticate(c, next) {
+    const credential = credentialFrom(c.req.header('authorization'), c.req.header('x-api-key'));
     if (!credential) throw unauthenticated('Send an access token or API key as `Authorization: Bearer ...`');
-    const known = core.auth.authenticateKnown(credential);
-    if (known) return admit(c, known, allowAssistantKeys);
-    return core.auth.authenticate(credential).then((actor) => admit(c, actor, allowAssistantKeys));
+    const actor = await core.auth.authenticate(credential);
+    if (actor.assistantId && !routeAcceptsAssistantKeys(c))
+      throw forbidden('This API key is scoped to one assistant and cannot use this endpoint');
+    c.set('actor', actor);
+    await next();
   };
