@@ -130,6 +130,24 @@ describe.each(await testDatabaseTargets())('bad input on $name', (target) => {
       const loginAttempt = await call(h.app, 'POST', '/api/v1/auth/login', { json: { email: huge, password: huge } });
       expectProblem(loginAttempt, 413, 'payload_too_large');
     });
+
+    it('answers 400 naming the encoding to JSON that is not UTF-8, and stores nothing', async () => {
+      const email = uniqueEmail('bytes');
+      // {"email": "<email>", "password": "...", "name": "Bad \xFF\xFE name"}: FF FE is never UTF-8.
+      const json = (name: string) => `{"email":"${email}","password":"${PASSWORD}","name":"${name}","role":"member"}`;
+      const [before, after] = json('Bad \u0000SPLIT\u0000 name').split('\u0000SPLIT\u0000') as [string, string];
+      const body = new Uint8Array([...new TextEncoder().encode(before), 0xff, 0xfe, ...new TextEncoder().encode(after)]);
+      const headers = { 'Content-Type': 'application/json' };
+      const created = await call(h.app, 'POST', '/api/v1/users', { token: a.token, body, headers });
+      expectProblem(created, 400, 'invalid_encoding');
+      expect(created.body.detail).toMatch(/UTF-8/);
+      const users = await call(h.app, 'GET', '/api/v1/users?limit=100', { token: a.token });
+      expect(users.body.data.map((u: { email: string }) => u.email)).not.toContain(email);
+      const loginAttempt = await call(h.app, 'POST', '/api/v1/auth/login', { body, headers });
+      expectProblem(loginAttempt, 400, 'invalid_encoding');
+      // The same body in valid UTF-8 goes through.
+      expect((await call(h.app, 'POST', '/api/v1/users', { token: a.token, body: json('Good name'), headers })).status).toBe(201);
+    });
   });
 
   describe('schema violations', () => {
@@ -213,6 +231,22 @@ describe.each(await testDatabaseTargets())('bad input on $name', (target) => {
           expectProblem(r, 422, 'validation_failed');
           expect(r.body.errors.map((e: { path: string }) => e.path)).toContain('cursor');
         }
+      }
+    });
+
+    it("answers 422 to a garbage cursor on a document's chunks, as on every other list", async () => {
+      const collection = await call(h.app, 'POST', `/api/v1/spaces/${space.id}/collections`, { token: a.token, json: { name: 'Cursors' } });
+      const added = await call(h.app, 'POST', `/api/v1/collections/${collection.body.id}/documents`, {
+        token: a.token,
+        json: { title: 'Paged', text: 'Some text to chunk.' },
+      });
+      expect(added.status).toBe(202);
+      const chunks = `/api/v1/documents/${added.body.document.id}/chunks`;
+      expect((await call(h.app, 'GET', chunks, { token: a.token })).status).toBe(200);
+      for (const cursor of ['garbage', Buffer.from('abc').toString('base64url'), Buffer.from('-1').toString('base64url'), Buffer.from('1.5').toString('base64url')]) {
+        const r = await call(h.app, 'GET', `${chunks}?cursor=${encodeURIComponent(cursor)}`, { token: a.token });
+        expectProblem(r, 422, 'validation_failed');
+        expect(r.body.errors.map((e: { path: string }) => e.path)).toContain('cursor');
       }
     });
 

@@ -251,7 +251,7 @@ export const createApiKey = async (app: AtriumApp, token: string, name = unique(
 export interface OpenApiOperation {
   path: string;
   method: string;
-  operation: { requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; security?: unknown[] };
+  operation: { summary?: string; requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; security?: unknown[] };
 }
 
 export interface JsonSchema {

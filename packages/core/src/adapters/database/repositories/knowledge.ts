@@ -17,7 +17,7 @@ import type { AtriumDb } from '../connect.js';
 import { assistantCollections, chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared } from './prepared.js';
-import { decodeCursor, encodeCursor, isId, toPage } from './shared.js';
+import { decodeCursor, decodeOrdinalCursor, encodeCursor, isId, toPage } from './shared.js';
 import { createVectorIndex, dimensionsLiteral, graphType, type GraphPrecision } from '../vector-index.js';
 
 type CollectionRow = typeof collections.$inferSelect;
@@ -339,10 +339,9 @@ export const knowledgeRepositories = (
 
     chunks: {
       async list(documentId, page) {
-        if (!isId(documentId)) return { data: [], nextCursor: null };
         // Chunks page by ordinal, which is dense and ordered within a document.
-        const after = page.cursor ? Number(Buffer.from(page.cursor, 'base64url').toString('utf8')) : -1;
-        if (!Number.isInteger(after)) return { data: [], nextCursor: null };
+        const after = decodeOrdinalCursor(page.cursor) ?? -1;
+        if (!isId(documentId)) return { data: [], nextCursor: null };
         const rows = await db
           .select({
             id: chunks.id,

@@ -6,15 +6,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids arrive from URLs; anything that is not a UUID cannot name a row, so it is simply absent. */
 export const isId = (value: string): boolean => UUID.test(value);
 
-/** Cursors are the last row's id, base64url-encoded so clients treat them as opaque. */
-export const encodeCursor = (id: string): string => Buffer.from(id, 'utf8').toString('base64url');
+/**
+ * Cursors are the last row's key (an id, or a chunk's ordinal), base64url-encoded so clients
+ * treat them as opaque. Every list decodes them here, and answers a cursor it did not make
+ * with the same 422.
+ */
+export const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
 
-export const decodeCursor = (cursor: string | null | undefined): string | null => {
+const decodeKey = <K>(cursor: string | null | undefined, parse: (key: string) => K | null): K | null => {
   if (!cursor) return null;
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isId(decoded)) throw invalid([{ path: 'cursor', message: 'Not a cursor returned by this API' }]);
-  return decoded;
+  const key = parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (key === null) throw invalid([{ path: 'cursor', message: 'Not a cursor returned by this API' }]);
+  return key;
 };
+
+/** The id a cursor carries (lists ordered by id). */
+export const decodeCursor = (cursor: string | null | undefined): string | null => decodeKey(cursor, (key) => (isId(key) ? key : null));
+
+/** The ordinal a cursor carries (a document's chunks, ordered by ordinal). */
+export const decodeOrdinalCursor = (cursor: string | null | undefined): number | null =>
+  decodeKey(cursor, (key) => (/^\d{1,9}$/.test(key) ? Number(key) : null));
 
 /** Turns `limit + 1` fetched rows into a page (the extra row only proves there is more). */
 export const toPage = <T>(rows: T[], page: PageRequest, keyOf: (row: T) => string): Page<T> => {
