@@ -24,6 +24,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     jwtSecret: config.jwtSecret,
     models: config.models,
     settings: { maxUploadBytes: config.maxUploadBytes, chatContextTokens: config.models.chatContextTokens },
+    warn: (message, context) => logger.warn(context, message),
   });
   let shuttingDown = false;
   let bootstrapped = false;

@@ -21,7 +21,7 @@ import { inProcessQueue } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
 import { joseAccessTokens } from './jose-access-tokens.js';
-import { loginThrottle } from './login-throttle.js';
+import { loginThrottle, redisLoginThrottle } from './login-throttle.js';
 import { memoryCache } from './memory-cache.js';
 
 export interface ModelOptions {
@@ -57,6 +57,8 @@ export interface CreateAtriumOptions {
   ids?: IdGenerator;
   hasher?: PasswordHasher;
   loginThrottle?: LoginThrottle;
+  /** Hears about degraded operation that the instance rides out (Redis down for the login throttle). */
+  warn?: (message: string, context: Record<string, unknown>) => void;
   /**
    * Users (with tenants) behind credentials, kept briefly so that authentication of repeat
    * callers reads no database; defaults to 2 s and at most 10,000 entries in process memory
@@ -131,17 +133,11 @@ const defaultExtractor = (): DocumentExtractor & { close(): Promise<void> } => {
 
 /**
  * Login throttling must be shared by replicas, or an attacker spreads attempts across
- * them: with Redis configured the counters live there.
+ * them: with Redis configured the counters live there (in process memory while it is down).
  */
-const throttleFor = async (redisUrl: string | undefined): Promise<{ throttle: LoginThrottle; close(): Promise<void> }> => {
-  if (!redisUrl) return { throttle: loginThrottle(), close: async () => {} };
-  const [{ Redis }, { RateLimiterRedis }] = await Promise.all([import('ioredis'), import('rate-limiter-flexible')]);
-  const client = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false });
-  client.on('error', () => {}); // reconnects on its own; readiness reports an outage
-  const throttle = loginThrottle({
-    createLimiter: (o) => new RateLimiterRedis({ storeClient: client, keyPrefix: `atrium_${o.keyPrefix}`, points: o.points, duration: o.duration, blockDuration: o.blockDuration }),
-  });
-  return { throttle, close: async () => void (await client.quit().catch(() => client.disconnect())) };
+const throttleFor = async (options: CreateAtriumOptions): Promise<{ throttle: LoginThrottle; close(): Promise<void> }> => {
+  if (!options.redisUrl) return { throttle: loginThrottle(), close: async () => {} };
+  return redisLoginThrottle(options.redisUrl, options.warn);
 };
 
 const queueFor = async (options: CreateAtriumOptions): Promise<JobQueue> => {
@@ -171,7 +167,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     // Replicas share the database, so a generated secret is stored there, once.
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);
-    throttle = options.loginThrottle ? { throttle: options.loginThrottle, close: async () => {} } : await throttleFor(options.redisUrl);
+    throttle = options.loginThrottle ? { throttle: options.loginThrottle, close: async () => {} } : await throttleFor(options);
     const ownExtractor = options.extractor ? null : defaultExtractor();
     const extractor = options.extractor ?? ownExtractor!;
     const core = createCore({
