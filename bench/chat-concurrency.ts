@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { createAtrium, type AtriumInstance } from '@atrium/core/node';
-import { appendResults, BENCH_JWT_SECRET, cleanEnv, cpuMsOf, load, nowUs, PROFILE_DIR, stop, table, tempDir, verdict } from './lib/common.js';
+import { recordResult, BENCH_JWT_SECRET, cleanEnv, cpuMsOf, load, nowUs, PROFILE_DIR, stop, table, tempDir, verdict } from './lib/common.js';
 import {
   clientAgent,
   codeLine,
@@ -380,7 +380,17 @@ const main = async () => {
   ].join('\n');
   console.log(`\n${body}\n`);
   if (allErrors.length) console.log(`errors: ${allErrors.length}`);
-  appendResults(`${CHATS} concurrent streaming chats (${runs.map((r) => r.target).join(', ')}; ${TOTAL} chunks, hybrid)`, body);
+  recordResult(
+    `${CHATS} concurrent streaming chats (${runs.map((r) => r.target).join(', ')}; ${TOTAL} chunks, hybrid)`,
+    [
+      {
+        goal: `${CHATS} simultaneous streaming chats on PostgreSQL, zero errors`,
+        result: pgRun ? `${pgErrors} errors over ${ROUNDS} rounds` : 'PostgreSQL not run',
+        verdict: verdict(pass),
+      },
+    ],
+    body,
+  );
 };
 
 await main();

@@ -34,7 +34,7 @@ import { fitContext } from '../packages/core/src/chat/context-budget.js';
 import { chatModelSpecFor } from '../packages/core/src/chat/model-catalog.js';
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
 import { countTokens } from '../packages/core/src/retrieval/tokens.js';
-import { appendResults, BENCH_JWT_SECRET, cleanEnv, cpuMsOf, load, nowUs, PROFILE_DIR, stop, table, tempDir, verdict } from './lib/common.js';
+import { recordResult, BENCH_JWT_SECRET, cleanEnv, cpuMsOf, load, nowUs, PROFILE_DIR, stop, table, tempDir, verdict } from './lib/common.js';
 import {
   clientAgent,
   codeLine,
@@ -292,7 +292,17 @@ const main = async () => {
     loadLine(loadBefore, loadAfter, [withKnowledge.quiet, withoutKnowledge.quiet]),
     ].join('\n');
     console.log(`\n${body}\n`);
-    appendResults(`chat time to first token (PostgreSQL, ${TOTAL} chunks, hybrid)`, body);
+    recordResult(
+      `chat time to first token (PostgreSQL, ${TOTAL} chunks, hybrid)`,
+      [
+        {
+          goal: `server-added time to first token, p50 ≤ ${GOAL_P50_MS} ms (hybrid over ${TOTAL} chunks)`,
+          result: `p50 ${fmt(diffKnowledge.p50)} ms, p95 ${fmt(diffKnowledge.p95)} ms`,
+          verdict: verdict(pass),
+        },
+      ],
+      body,
+    );
     agent.destroy();
   } finally {
     for (const helper of helpers.reverse()) await stop(helper.child, 5_000);

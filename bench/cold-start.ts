@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import {
-  appendResults,
+  recordResult,
   atriumNodeFlags,
   captureOutput,
   cleanEnv,
@@ -145,8 +145,12 @@ const main = async () => {
   ${loadNote}
 `);
 
-  appendResults(
+  recordResult(
     'cold start (embedded, real CLI → /readyz 200)',
+    [
+      { goal: `first start ≤ ${seconds(GOAL_FIRST_MS, 0)}`, result: seconds(first.readyMs), verdict: verdict(firstOk) },
+      { goal: `warm start ≤ ${seconds(GOAL_WARM_MS, 0)}`, result: `${seconds(warmMedian)} (median)`, verdict: verdict(warmOk) },
+    ],
     [
       table(
         ['measure', 'wall time', 'CPU time (server + its esbuild child)', 'goal (wall)', 'verdict'],

@@ -23,7 +23,7 @@ import { reciprocalRankFusion } from '@atrium/core';
 import { createAtrium } from '@atrium/core/node';
 import { mean, ndcgAt, recallAt, reciprocalRankAt } from '../packages/core/src/retrieval/metrics.js';
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
-import { appendResults, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
+import { recordResult, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import { fmt, loadFixtures, tenantAndSpace, type FixtureQuery } from './lib/knowledge.js';
 
 const K = 10;
@@ -300,8 +300,9 @@ const main = async () => {
         l.hybridTop.join(', '),
       ]);
     const loadNote = `1-min load average ${loadBefore.oneMinute.toFixed(1)} before, ${loadAfter.oneMinute.toFixed(1)} after (quality does not depend on load).`;
-    appendResults(
+    recordResult(
       'retrieval quality: hybrid vs vector vs keyword (labelled fixtures)',
+      [{ goal: 'hybrid nDCG@10 beats vector and keyword (fixtures)', result: `hybrid ${fmt(hybrid.ndcg, 3)}, vector ${fmt(vector.ndcg, 3)}, keyword ${fmt(keyword.ndcg, 3)}`, verdict: verdict(pass) }],
       [
         `${documents.length} documents of bench/fixtures/retrieval ingested through the real pipeline into one collection (embedded PGlite, \`local-hash-v1\` ` +
           `384 dims, chunking 400/60: ${chunkCount} chunks; ${fmt(ingestS, 1)} s), then each of the ${queries.length} queries through \`core.collections.search\` ` +

@@ -34,7 +34,7 @@ import { retrieve, reciprocalRankFusion, type SearchHit } from '@atrium/core';
 import { createAtrium } from '@atrium/core/node';
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
 import { createSyntheticDocuments, DIMS, dropChunkIndexes, embedChunks, insertChunkBatch, PER_DOCUMENT, vectorLiteral } from './lib/chat.js';
-import { appendResults, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
+import { recordResult, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import {
   backendCpu,
   fmt,
@@ -531,8 +531,14 @@ const main = async () => {
       loadBefore.busy || loadAfter.busy ? ' — **the machine was busy with other work: latencies are inflated; the CPU columns are the steadier figures**' : ''
     }.`;
     console.log(`\n  recall@10: ${fmt(recallAll, 3)} all rows, ${fmt(recallSmall, 3)} filtered. ${recommendation}\n  ${loadLine}`);
-    appendResults(
+    recordResult(
       `search latency and recall at ${TOTAL / 1000}k chunks (PostgreSQL, HNSW)`,
+      [
+        ...stats
+          .filter((s) => s.goal)
+          .map((s) => ({ goal: `${s.name}: p95 ≤ ${GOAL_P95_MS} ms`, result: `p95 ${fmt(percentile(s.wall, 95))} ms`, verdict: verdict(percentile(s.wall, 95) <= GOAL_P95_MS) })),
+        { goal: `HNSW recall@10 ≥ ${GOAL_RECALL}`, result: `${fmt(recallAll, 3)} all rows, ${fmt(recallSmall, 3)} filtered`, verdict: verdict(Math.min(recallAll, recallSmall) >= GOAL_RECALL) },
+      ],
       [
         `${TOTAL} synthetic chunks (a topic model over a 40 000-word vocabulary — the fixtures' words, then made-up ones — about 1.6 KB each; ` +
           `${PER_DOCUMENT} chunks per document, each document on two of 1 000 topics) embedded with \`local-hash-v1\` (384 dims) in two ` +

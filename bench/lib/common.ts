@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -237,37 +237,65 @@ export const machine = () => {
 
 const RESULTS_HEADER = `# Benchmark results
 
-Appended by \`pnpm bench\` (see [README.md](./README.md)); newest sections at the bottom.
-Each section is one run of one benchmark, dated, with the Node version and CPU it ran on.
+A scoreboard: the latest result of each benchmark, with its goal and verdict, the date and
+the commit it measured. \`pnpm bench\` (see [README.md](./README.md)) replaces a benchmark's
+section with each run; earlier runs live in git history (\`git log -p bench/RESULTS.md\`).
 
-Method, in short:
-
-- **Ratios, not absolute numbers, are the point.** Where a benchmark has a baseline (the
-  bare Hono hello-world for \`/api/v1/me\`), the baseline is measured in the same run, on the
-  same machine, alternating with the subject, and the ratio subject/baseline is what the
-  goal is stated against. Absolute req/s and seconds are given for context only: they move
-  with the machine and with whatever else it is doing.
-- **The machine is small: 2 cores, 24 GiB.** The load generator (autocannon) runs on the same
-  machine as the server it loads, so the two share the cores (in connected mode PostgreSQL
-  shares them too). Absolute throughput is therefore lower than on a dedicated box.
-- Cold-start times are wall-clock from \`spawn\` of the real CLI until \`GET /readyz\` answers
-  200 (polled every 25 ms), so they include Node start-up, tsx compiling the TypeScript
-  sources, opening (or creating) the PGlite database, migrations and the first-tenant bootstrap.
-- Goals and PASS/FAIL are those of the Foundation issue: first start ≤ 15 s, warm start ≤ 3 s,
-  \`/api/v1/me\` throughput ≥ 0.5 × bare Hono.
+Method, in short: where a benchmark has a baseline (bare Hono, a fake model called
+directly, the reference BM25), it is measured in the same run, on the same machine, and the
+goal is stated against the ratio or difference; absolute numbers are context. The machine
+is small (2 cores, 24 GiB) and the load generator shares it with the server.
 `;
 
-/** Appends one dated section to bench/RESULTS.md, creating the file (with its header) if needed. */
-export const appendResults = (title: string, body: string): void => {
+/** One goal of a benchmark and how the latest run did against it. */
+export interface Score {
+  goal: string;
+  result: string;
+  /** PASS, FAIL, or a word for a figure reported without a goal ("info"). */
+  verdict: string;
+}
+
+interface Section {
+  id: string;
+  meta: { title: string; date: string; commit: string; scores: Score[] };
+  text: string;
+}
+
+const SECTION = /<!-- bench:([\w-]+) (\{.*\}) -->\n([\s\S]*?)<!-- \/bench:\1 -->\n/g;
+
+const sectionsOf = (file: string): Section[] =>
+  [...file.matchAll(SECTION)].map(([, id, meta, text]) => ({ id: id!, meta: JSON.parse(meta!) as Section['meta'], text: text! }));
+
+const scoreboard = (sections: Section[]): string =>
+  table(
+    ['benchmark', 'goal', 'latest result', 'verdict', 'date', 'commit'],
+    sections.flatMap(({ id, meta }) =>
+      meta.scores.map((s) => [`[${id}](#${id})`, s.goal, s.result, s.verdict === 'FAIL' ? '**FAIL**' : s.verdict, meta.date, meta.commit]),
+    ),
+  );
+
+/** The benchmark a script is: its file name (`chat-ttft.ts` → `chat-ttft`). */
+const benchmarkId = (): string => path.basename(process.argv[1] ?? 'unknown', '.ts');
+
+/**
+ * Puts this run on the scoreboard (bench/RESULTS.md): replaces the section of the running
+ * benchmark, or adds it, and regenerates the table of every benchmark's goals at the top.
+ */
+export const recordResult = (title: string, scores: Score[], body: string): void => {
   if (process.env.BENCH_NO_RECORD === '1') {
-    console.log('(BENCH_NO_RECORD=1: not appending to RESULTS.md)');
+    console.log('(BENCH_NO_RECORD=1: not recording in RESULTS.md)');
     return;
   }
-  if (!existsSync(RESULTS_FILE)) writeFileSync(RESULTS_FILE, RESULTS_HEADER);
+  const id = benchmarkId();
   const m = machine();
-  const stamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-  const section = `\n## ${stamp}: ${title}\n\nCode: ${revision()}. Node ${m.node}; ${m.cpus}; ${m.memory}; ${m.os}.\n\n${body.trim()}\n`;
-  appendFileSync(RESULTS_FILE, section);
+  const date = new Date().toISOString().replace('T', ' ').replace(/:\d+\.\d+Z$/, ' UTC');
+  const meta = { title, date, commit: revision(), scores };
+  const text = `## ${id}\n\n${title}. Run ${date} on ${meta.commit}; Node ${m.node}; ${m.cpus}; ${m.memory}.\n\n${body.trim()}\n`;
+  const sections = existsSync(RESULTS_FILE) ? sectionsOf(readFileSync(RESULTS_FILE, 'utf8')).filter((s) => s.id !== id) : [];
+  sections.push({ id, meta, text });
+  sections.sort((a, b) => a.id.localeCompare(b.id));
+  const rendered = sections.map((s) => `<!-- bench:${s.id} ${JSON.stringify(s.meta)} -->\n${s.text}<!-- /bench:${s.id} -->\n`);
+  writeFileSync(RESULTS_FILE, `${RESULTS_HEADER}\n${scoreboard(sections)}\n\n${rendered.join('\n')}`);
 };
 
 export const table = (header: string[], rows: (string | number)[][]): string =>
