@@ -20,6 +20,10 @@ export const createCore = (ctx: CoreContext) => {
       authenticate: bind(uc.authenticate),
     },
     me: bind(uc.getMe),
+    idempotency: {
+      start: bind(uc.startIdempotent),
+      finish: bind(uc.finishIdempotent),
+    },
     users: {
       list: bind(uc.listUsers),
       get: bind(uc.getUser),

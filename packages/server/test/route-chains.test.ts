@@ -78,6 +78,13 @@ describe('the middleware chain of every route', () => {
     );
   });
 
+  it('honours Idempotency-Key where API.md promises it: document creation and chat', () => {
+    const honouring = all.filter((r) => r.chain.includes('idempotent')).map((r) => `${r.method} ${r.path}`);
+    expect(honouring.sort()).toEqual(['POST /api/v1/assistants/:assistantId/chat', 'POST /api/v1/collections/:collectionId/documents']);
+    // After the body limit, since it reads the body.
+    for (const r of all.filter((r) => r.chain.includes('idempotent'))) expect(r.chain.indexOf('bodyLimit')).toBeLessThan(r.chain.indexOf('idempotent'));
+  });
+
   it('limits the body of every route that takes one, and of no other', () => {
     for (const r of all) {
       const takesBody = ['POST', 'PUT', 'PATCH'].includes(r.method);

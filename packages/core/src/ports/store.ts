@@ -1,5 +1,6 @@
 import type { ApiKey, RefreshTokenRecord, Tenant, TenantRole, User, UserWithSecret, UserWithTenant } from '../domain/identity.js';
 import type { Page, PageRequest } from '../domain/pagination.js';
+import type { IdempotencyRecord, StoredResponse } from '../domain/idempotency.js';
 import type { Membership, Space, SpaceRole } from '../domain/spaces.js';
 import type { AssistantRepositories } from './assistant-store.js';
 import type { KnowledgeRepositories, KnowledgeSystemRepository } from './knowledge-store.js';
@@ -90,6 +91,18 @@ export interface TenantRepositories extends KnowledgeRepositories, AssistantRepo
     create(space: Omit<Space, 'tenantId'>): Promise<Space>;
     update(id: string, patch: { name?: string; description?: string | null; now: Date }): Promise<Space | null>;
     delete(id: string): Promise<boolean>;
+  };
+  idempotencyKeys: {
+    /**
+     * Claims `key` for a request with `fingerprint` (null: claimed) unless a record made at
+     * or after `since` holds it (that record). An older record is replaced, and older
+     * records of the tenant are dropped on the way.
+     */
+    claim(key: string, fingerprint: string, now: Date, since: Date): Promise<IdempotencyRecord | null>;
+    /** Keeps the response of the request that claimed `key`. */
+    complete(key: string, response: StoredResponse): Promise<void>;
+    /** Frees `key`, so that a retry runs the request again. */
+    release(key: string): Promise<void>;
   };
   memberships: {
     list(spaceId: string, page: PageRequest): Promise<Page<Membership>>;

@@ -23,3 +23,4 @@ export * from './assistants/usage.js';
 export * from './assistants/models.js';
 export * from './chat/chat.js';
 export * from './conversations/conversations.js';
+export * from './idempotency/idempotency.js';

@@ -3,9 +3,10 @@ import { collectChat, MAX_MESSAGE_LENGTH, type ChatEvent, type ChatTimings } fro
 import type { AppDeps } from '../http/env.js';
 import { acceptsAssistantKeys } from '../http/middleware/authenticate.js';
 import { jsonBodyChecks } from '../http/middleware/body-limit.js';
+import { idempotent } from '../http/middleware/idempotency.js';
 import { createRouter } from '../http/router.js';
 import { streamEvents } from '../http/sse.js';
-import { errorResponses, IdParam, jsonBody, security } from '../schemas/common.js';
+import { errorResponses, IdempotencyHeaders, IdParam, jsonBody, security } from '../schemas/common.js';
 import { MessageSchema, messageJson } from '../schemas/conversations.js';
 
 const ChatRequest = z.object({
@@ -25,13 +26,12 @@ const STREAM_DESCRIPTION = [
 const route = createRoute({
   method: 'post',
   path: '/assistants/{assistantId}/chat',
-  middleware: [acceptsAssistantKeys, ...jsonBodyChecks],
   tags: ['Chat'],
   summary: 'Ask an assistant: streamed (SSE, default) or one JSON answer',
   description:
     'A client that disconnects cancels generation; the partial answer is stored with finishReason `aborted`. Non-streamed answers carry a `Server-Timing` header (retrieval, ttft, total).',
   security,
-  request: { params: IdParam('assistantId'), body: jsonBody(ChatRequest) },
+  request: { params: IdParam('assistantId'), headers: IdempotencyHeaders, body: jsonBody(ChatRequest) },
   responses: {
     200: {
       description: 'The answer',
@@ -55,7 +55,7 @@ export const serverTiming = (t: ChatTimings): string =>
   [`retrieval;dur=${t.retrievalMs}`, ...(t.firstTokenMs === null ? [] : [`ttft;dur=${t.firstTokenMs}`]), `total;dur=${t.totalMs}`].join(', ');
 
 export const chatRoutes = ({ core }: AppDeps) =>
-  createRouter().openapi(route, async (c) => {
+  createRouter().openapi({ ...route, middleware: [acceptsAssistantKeys, ...jsonBodyChecks, idempotent(core)] }, async (c) => {
     const { message, conversationId, stream: streamed } = c.req.valid('json');
     const actor = c.get('actor');
     const assistantId = c.req.valid('param').assistantId;

@@ -62,3 +62,16 @@ export const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKe
 export const iso = (d: Date): string => d.toISOString();
 
 export const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** The `Idempotency-Key` header of the routes that honour it (API.md §Conventions). */
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({
+      description:
+        'Makes a retry safe: a repeated key (same tenant, within 24 h) with the same request is answered with the first response (header `Idempotent-Replayed: true`) instead of acting twice; the same key with a different request is a 422, and while the first request still runs a retry gets a 409 with `Retry-After`.',
+    }),
+});

@@ -8,6 +8,7 @@ import { toApiKey, toMembership, toUser } from './rows.js';
 import { knowledgeRepositories, type SearchTuning } from './knowledge.js';
 import { assistantRepositories } from './assistants.js';
 import { preparedQueries } from './prepared.js';
+import { idempotencyRepository } from './idempotency.js';
 
 /**
  * Repositories bound to one tenant. Every statement below carries `tenant_id = $tenant`
@@ -25,6 +26,7 @@ export const tenantRepositories = (db: AtriumDb, tenantId: string, tuning: Searc
     tenantId,
     ...knowledgeRepositories(db, tenantId, inTenant, tuning),
     ...assistantRepositories(db, tenantId, inTenant),
+    idempotencyKeys: idempotencyRepository(db, tenantId, inTenant),
     async tenant() {
       const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
       return row ?? null;

@@ -11,3 +11,4 @@ export { chunks } from './knowledge/chunks.js';
 export { jobs } from './jobs/jobs.js';
 export { assistants, assistantCollections } from './assistants/assistants.js';
 export { conversations, messages, messageFeedback, usageRecords } from './conversations/conversations.js';
+export { idempotencyKeys } from './system/idempotency-keys.js';
