@@ -89,6 +89,12 @@ export const createCore = (ctx: CoreContext) => {
       chat: bind(uc.chat),
       /** The OpenAI-compatible flavour: the client sends the conversation. */
       complete: bind(uc.completeChat),
+      widget: {
+        get: bind(uc.getWidgetSettings),
+        update: bind(uc.updateWidgetSettings),
+        rotateKey: bind(uc.rotateWidgetKey),
+        createIdentitySecret: bind(uc.createWidgetIdentitySecret),
+      },
     },
     conversations: {
       list: bind(uc.listConversations),

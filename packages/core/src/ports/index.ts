@@ -7,3 +7,4 @@ export type * from './knowledge-store.js';
 export type * from './cache.js';
 export type * from './chat.js';
 export type * from './assistant-store.js';
+export type * from './widget-store.js';

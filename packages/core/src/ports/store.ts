@@ -4,6 +4,7 @@ import type { IdempotencyRecord, StoredResponse } from '../domain/idempotency.js
 import type { Membership, Space, SpaceRole } from '../domain/spaces.js';
 import type { AssistantRepositories } from './assistant-store.js';
 import type { KnowledgeRepositories, KnowledgeSystemRepository } from './knowledge-store.js';
+import type { WidgetRepository } from './widget-store.js';
 
 /**
  * Persistence port. Tenant data is reached only through `forTenant(tenantId)`, whose
@@ -92,6 +93,8 @@ export interface TenantRepositories extends KnowledgeRepositories, AssistantRepo
     update(id: string, patch: { name?: string; description?: string | null; now: Date }): Promise<Space | null>;
     delete(id: string): Promise<boolean>;
   };
+  /** Assistants' chat widgets. */
+  widgets: WidgetRepository;
   idempotencyKeys: {
     /**
      * Claims `key` for a request with `fingerprint` (null: claimed) unless a record made at

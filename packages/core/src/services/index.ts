@@ -24,3 +24,4 @@ export * from './assistants/models.js';
 export * from './chat/chat.js';
 export * from './conversations/conversations.js';
 export * from './idempotency/idempotency.js';
+export * from './assistants/widget.js';

@@ -10,6 +10,7 @@ import { chatRoutes } from './chat.js';
 import { knowledgeRoutes } from './knowledge.js';
 import { spaceRoutes } from './spaces.js';
 import { userRoutes } from './users.js';
+import { widgetSettingsRoutes } from './widget-settings.js';
 
 /**
  * The authenticated API, `/api/v1`: everything a user or an API key does. One
@@ -29,5 +30,6 @@ export const apiRoutes = (deps: AppDeps) => {
     .route('/', knowledgeRoutes(deps))
     .route('/', assistantRoutes(deps))
     .route('/', chatRoutes(deps))
+    .route('/', widgetSettingsRoutes(deps))
     .all('*', noRoute);
 };

@@ -9,6 +9,7 @@ import { knowledgeRepositories, type SearchTuning } from './knowledge.js';
 import { assistantRepositories } from './assistants.js';
 import { preparedQueries } from './prepared.js';
 import { idempotencyRepository } from './idempotency.js';
+import { widgetRepository } from './widgets.js';
 
 /**
  * Repositories bound to one tenant. Every statement below carries `tenant_id = $tenant`
@@ -27,6 +28,7 @@ export const tenantRepositories = (db: AtriumDb, tenantId: string, tuning: Searc
     ...knowledgeRepositories(db, tenantId, inTenant, tuning),
     ...assistantRepositories(db, tenantId, inTenant),
     idempotencyKeys: idempotencyRepository(db, tenantId, inTenant),
+    widgets: widgetRepository(db, tenantId, inTenant),
     async tenant() {
       const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
       return row ?? null;

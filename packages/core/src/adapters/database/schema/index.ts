@@ -12,3 +12,4 @@ export { jobs } from './jobs/jobs.js';
 export { assistants, assistantCollections } from './assistants/assistants.js';
 export { conversations, messages, messageFeedback, usageRecords } from './conversations/conversations.js';
 export { idempotencyKeys } from './system/idempotency-keys.js';
+export { assistantWidgets } from './assistants/widgets.js';

@@ -1,0 +1,63 @@
+import { eq, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { WidgetSettingsInput } from '../../../domain/widget.js';
+import type { WidgetRecord, WidgetRepository } from '../../../ports/index.js';
+import type { AtriumDb } from '../connect.js';
+import { assistantWidgets } from '../schema/index.js';
+
+type Row = typeof assistantWidgets.$inferSelect;
+
+export const toWidget = (row: Row): WidgetRecord => ({
+  assistantId: row.assistantId,
+  tenantId: row.tenantId,
+  enabled: row.enabled,
+  allowedOrigins: row.allowedOrigins,
+  greeting: row.greeting,
+  starterPrompts: row.starterPrompts,
+  theme: row.theme,
+  rateLimit: { messagesPerMinute: row.messagesPerMinute, messagesPerDay: row.messagesPerDay },
+  identity: { required: row.identityRequired },
+  publicKey: row.publicKey,
+  identitySecret: row.identitySecret,
+  updatedAt: row.updatedAt,
+});
+
+const columnsOf = (s: WidgetSettingsInput) => ({
+  enabled: s.enabled,
+  allowedOrigins: s.allowedOrigins,
+  greeting: s.greeting,
+  starterPrompts: s.starterPrompts,
+  theme: s.theme,
+  messagesPerMinute: s.rateLimit.messagesPerMinute,
+  messagesPerDay: s.rateLimit.messagesPerDay,
+  identityRequired: s.identity.required,
+});
+
+type InTenant = (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined;
+
+export const widgetRepository = (db: AtriumDb, tenantId: string, inTenant: InTenant): WidgetRepository => {
+  const byAssistant = (assistantId: string) => inTenant(assistantWidgets, eq(assistantWidgets.assistantId, assistantId));
+  const set = async (assistantId: string, values: Partial<typeof assistantWidgets.$inferInsert>) => {
+    const [row] = await db.update(assistantWidgets).set(values).where(byAssistant(assistantId)).returning();
+    return row ? toWidget(row) : null;
+  };
+  return {
+    async get(assistantId) {
+      const [row] = await db.select().from(assistantWidgets).where(byAssistant(assistantId));
+      return row ? toWidget(row) : null;
+    },
+    async ensure(assistantId, defaults, publicKey, now) {
+      // Two first requests at once: one inserts, the other reads what it inserted.
+      await db
+        .insert(assistantWidgets)
+        .values({ assistantId, tenantId, ...columnsOf(defaults), publicKey, createdAt: now, updatedAt: now })
+        .onConflictDoNothing({ target: assistantWidgets.assistantId });
+      const [row] = await db.select().from(assistantWidgets).where(byAssistant(assistantId));
+      if (!row) throw new Error(`The widget of assistant ${assistantId} is not in this tenant`);
+      return toWidget(row);
+    },
+    update: (assistantId, settings, now) => set(assistantId, { ...columnsOf(settings), updatedAt: now }),
+    setPublicKey: (assistantId, publicKey, now) => set(assistantId, { publicKey, updatedAt: now }),
+    setIdentitySecret: (assistantId, identitySecret, now) => set(assistantId, { identitySecret, updatedAt: now }),
+  };
+};
