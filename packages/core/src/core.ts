@@ -20,6 +20,13 @@ export const createCore = (ctx: CoreContext) => {
       authenticate: bind(uc.authenticate),
     },
     me: bind(uc.getMe),
+    /** The widget's public side: pages on customers' sites, with a public key. */
+    widget: {
+      admit: bind(uc.admitWidget),
+      anyAllowsOrigin: bind(uc.anyWidgetAllowsOrigin),
+      config: uc.widgetConfig,
+      startSession: bind(uc.startVisitorSession),
+    },
     idempotency: {
       start: bind(uc.startIdempotent),
       finish: bind(uc.finishIdempotent),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkWidgetSettings, DEFAULT_WIDGET_SETTINGS, isOriginAllowed, normalizeAllowedOrigin } from './widget.js';
+import { checkWidgetSettings, DEFAULT_WIDGET_SETTINGS, isOriginAllowed, normalizeAllowedOrigin, originCandidates } from './widget.js';
 
 describe('allowed origins', () => {
   it.each([
@@ -32,6 +32,18 @@ describe('allowed origins', () => {
     expect(isOriginAllowed('null', allowed)).toBe(false);
     expect(isOriginAllowed(undefined, allowed)).toBe(false);
     expect(isOriginAllowed('https://*.example.com', allowed)).toBe(false);
+  });
+});
+
+describe('originCandidates', () => {
+  it('lists the origin and the wildcard entries of its parent domains, ports kept', () => {
+    expect(originCandidates('https://A.b.example.com')).toEqual(['https://a.b.example.com', 'https://*.b.example.com', 'https://*.example.com']);
+    expect(originCandidates('https://shop.example:8443')).toEqual(['https://shop.example:8443']);
+    expect(originCandidates('https://eu.shop.example:8443')).toEqual(['https://eu.shop.example:8443', 'https://*.shop.example:8443']);
+    expect(originCandidates('http://127.0.0.1:3000')).toEqual(['http://127.0.0.1:3000']);
+    expect(originCandidates('http://localhost:3000')).toEqual(['http://localhost:3000']);
+    expect(originCandidates('null')).toEqual([]);
+    expect(originCandidates('https://*.example.com')).toEqual([]);
   });
 });
 

@@ -79,17 +79,25 @@ export const normalizeAllowedOrigin = (input: string): string | null => {
   return `${scheme.toLowerCase()}://${wildcard ? '*.' : ''}${host}${port && port !== defaultPort ? `:${port}` : ''}`;
 };
 
-/** Whether a browser's `Origin` header is one of `allowed` (as `normalizeAllowedOrigin` stores them). */
-export const isOriginAllowed = (origin: string | undefined, allowed: readonly string[]): boolean => {
-  if (!origin) return false;
-  const normalized = normalizeAllowedOrigin(origin);
-  if (!normalized || normalized.includes('*')) return false;
-  return allowed.some((entry) => {
-    if (!entry.includes('*.')) return entry === normalized;
-    const [scheme, rest] = entry.split('://*.') as [string, string];
-    return normalized.startsWith(`${scheme}://`) && normalized.slice(scheme.length + 3).endsWith(`.${rest}`);
-  });
+/**
+ * The allowlist entries that would admit a browser's `Origin`: the origin itself, normalised,
+ * and a wildcard entry for each parent domain of two labels or more
+ * (`https://a.b.example.com` → itself, `https://*.b.example.com`, `https://*.example.com`).
+ * Empty for anything that is not an origin.
+ */
+export const originCandidates = (origin: string | undefined): string[] => {
+  const normalized = origin ? normalizeAllowedOrigin(origin) : null;
+  if (!normalized || normalized.includes('*')) return [];
+  const { protocol, hostname, port } = new URL(normalized);
+  const suffix = port ? `:${port}` : '';
+  const labels = hostname.split('.');
+  const parents = /^\d+(\.\d+){3}$/.test(hostname) ? [] : labels.slice(1, -1).map((_, i) => labels.slice(i + 1).join('.'));
+  return [normalized, ...parents.map((parent) => `${protocol}//*.${parent}${suffix}`)];
 };
+
+/** Whether a browser's `Origin` header is admitted by `allowed` (entries as `normalizeAllowedOrigin` stores them). */
+export const isOriginAllowed = (origin: string | undefined, allowed: readonly string[]): boolean =>
+  originCandidates(origin).some((candidate) => allowed.includes(candidate));
 
 /** Field errors of a settings input, paths as in the API. */
 export const checkWidgetSettings = (input: WidgetSettingsInput): FieldError[] => {

@@ -42,3 +42,33 @@ export interface LoginAttempt {
   ip: string;
   email: string;
 }
+
+/** Who a host site's backend says its signed-in user is (a verified identity token). */
+export interface VerifiedIdentity {
+  subject: string;
+  name?: string;
+  email?: string;
+}
+
+/** What a widget visitor's session token says. */
+export interface VisitorClaims {
+  visitorId: string;
+  tenantId: string;
+  assistantId: string;
+  /** A digest of the widget's public key when the session began: rotating the key ends it. */
+  keyId: string;
+  identity: VerifiedIdentity | null;
+}
+
+/**
+ * Short-lived session tokens for widget visitors. Their audience differs from user access
+ * tokens', so neither is ever accepted as the other.
+ */
+export interface VisitorTokenSigner {
+  readonly ttlSeconds: number;
+  sign(claims: VisitorClaims): Promise<string>;
+  /** The claims of a valid token; with `renewal`, also of one that expired within the renewal window. Null otherwise. */
+  verify(token: string, options?: { renewal?: boolean }): Promise<VisitorClaims | null>;
+  /** A host site's identity token: HS256 with `secret`, a `sub`, and an `exp` at most 24 hours ahead. Null otherwise. */
+  verifyIdentity(token: string, secret: string): Promise<VerifiedIdentity | null>;
+}

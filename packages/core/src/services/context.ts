@@ -11,6 +11,7 @@ import type {
   LoginThrottle,
   PasswordHasher,
   Store,
+  VisitorTokenSigner,
 } from '../ports/index.js';
 
 /** Everything a use case may touch. Use cases are plain functions `(ctx, ...input)`. */
@@ -20,6 +21,8 @@ export interface CoreContext {
   ids: IdGenerator;
   hasher: PasswordHasher;
   accessTokens: AccessTokenSigner;
+  /** Widget visitors' session tokens, and host sites' identity tokens. */
+  visitorTokens: VisitorTokenSigner;
   /**
    * Users (with their tenants) that credentials resolved to, kept for a moment so that
    * authenticating repeat callers reads no database (ADR 0011).

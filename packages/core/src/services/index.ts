@@ -25,3 +25,4 @@ export * from './chat/chat.js';
 export * from './conversations/conversations.js';
 export * from './idempotency/idempotency.js';
 export * from './assistants/widget.js';
+export * from './widget/visitors.js';

@@ -7,6 +7,8 @@ export interface AppEnv {
     requestId: string;
     logger: Logger;
     actor: Actor;
+    /** On widget routes: the request's Origin, once the widget it names has admitted it (CORS answers only then). */
+    widgetOrigin: string;
   };
 }
 

@@ -62,3 +62,22 @@ export const widgetSettingsJson = (w: WidgetSettings) => ({
   identitySecretSet: w.identitySecretSet,
   updatedAt: iso(w.updatedAt),
 });
+
+export const WidgetConfigSchema = z
+  .object({
+    assistantId: z.string(),
+    name: z.string(),
+    greeting: z.string().nullable(),
+    starterPrompts: z.array(z.string()),
+    theme: Theme,
+    identityRequired: z.boolean(),
+  })
+  .openapi('WidgetConfig');
+
+export const VisitorSessionSchema = z
+  .object({
+    visitorToken: z.string().openapi({ description: 'Send as `Authorization: Bearer ...` to the widget endpoints; valid only there' }),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until it expires; then renew with `visitorToken`' }),
+    visitor: z.object({ id: z.string(), verified: z.boolean(), name: z.string().nullable() }),
+  })
+  .openapi('VisitorSession');

@@ -22,6 +22,7 @@ import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
 import { joseAccessTokens } from './jose-access-tokens.js';
 import { loginThrottle, redisLoginThrottle } from './login-throttle.js';
+import { joseVisitorTokens } from './jose-visitor-tokens.js';
 import { memoryCache } from './memory-cache.js';
 
 export interface ModelOptions {
@@ -176,6 +177,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       ids: options.ids ?? uuidV7Ids(),
       hasher: options.hasher ?? bcryptHasher(options.bcryptCost ?? 12),
       accessTokens: joseAccessTokens({ secret }),
+      visitorTokens: joseVisitorTokens({ secret }),
       authCache: options.authCache ?? memoryCache<UserWithTenant>(AUTH_CACHE_DEFAULTS),
       loginThrottle: throttle.throttle,
       embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),

@@ -8,9 +8,11 @@ import { decodeCursor, isId, toPage } from './shared.js';
 import { toApiKey, toUser } from './rows.js';
 import { knowledgeSystemRepository, type SearchTuning } from './knowledge.js';
 import { preparedQueries } from './prepared.js';
+import { widgetSystemRepository } from './widgets.js';
 
 export const systemRepository = (db: AtriumDb, tuning: SearchTuning = {}): SystemRepository => ({
   ...knowledgeSystemRepository(db, tuning),
+  ...widgetSystemRepository(db),
   async countTenants() {
     const [row] = await db.select({ n: count() }).from(tenants);
     return row?.n ?? 0;

@@ -1,9 +1,9 @@
-import { eq, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { WidgetSettingsInput } from '../../../domain/widget.js';
-import type { WidgetRecord, WidgetRepository } from '../../../ports/index.js';
+import type { SystemRepository, WidgetRecord, WidgetRepository } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
-import { assistantWidgets } from '../schema/index.js';
+import { assistants, assistantWidgets } from '../schema/index.js';
 
 type Row = typeof assistantWidgets.$inferSelect;
 
@@ -34,6 +34,27 @@ const columnsOf = (s: WidgetSettingsInput) => ({
 });
 
 type InTenant = (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined;
+
+/** What the public widget endpoints find behind a key, across tenants. */
+export const widgetSystemRepository = (db: AtriumDb): Pick<SystemRepository, 'findWidgetByPublicKey' | 'anyWidgetAllows'> => ({
+  async findWidgetByPublicKey(publicKey) {
+    const [row] = await db
+      .select({ widget: assistantWidgets, name: assistants.name, published: assistants.published })
+      .from(assistantWidgets)
+      .innerJoin(assistants, eq(assistants.id, assistantWidgets.assistantId))
+      .where(eq(assistantWidgets.publicKey, publicKey));
+    return row ? { widget: toWidget(row.widget), assistantName: row.name, published: row.published } : null;
+  },
+  async anyWidgetAllows(entries) {
+    if (entries.length === 0) return false;
+    const [row] = await db
+      .select({ one: sql<number>`1` })
+      .from(assistantWidgets)
+      .where(and(eq(assistantWidgets.enabled, true), sql`${assistantWidgets.allowedOrigins} && ${sql.param(entries)}::text[]`))
+      .limit(1);
+    return row !== undefined;
+  },
+});
 
 export const widgetRepository = (db: AtriumDb, tenantId: string, inTenant: InTenant): WidgetRepository => {
   const byAssistant = (assistantId: string) => inTenant(assistantWidgets, eq(assistantWidgets.assistantId, assistantId));

@@ -1,0 +1,96 @@
+import { AtriumError, unauthenticated } from '../../domain/errors.js';
+import { isOriginAllowed, originCandidates, type WidgetTheme } from '../../domain/widget.js';
+import type { VerifiedIdentity, WidgetRecord } from '../../ports/index.js';
+import type { CoreContext } from '../context.js';
+import { sha256Hex } from '../shared/secrets.js';
+
+// The public side of the widget: browsers on customers' sites, holding a public key.
+
+/** A widget that a request may use: its key is live, it is enabled, and the request's origin is on its list. */
+export interface AdmittedWidget {
+  widget: WidgetRecord;
+  assistantName: string;
+  /** The request's `Origin`, which the widget allows. */
+  origin: string;
+}
+
+const refuse = (code: string, message: string) => new AtriumError('forbidden', code, message);
+
+const PUBLIC_KEY = /^atr_pk_[0-9A-Za-z]{32}$/;
+
+/**
+ * Admits a request from a page: the key must name a widget, the widget be enabled and its
+ * assistant published, and `origin` (the browser's `Origin` header) be on its allowlist.
+ * Each refusal is a 403 with its own code, so the widget can say which it was.
+ */
+export const admitWidget = async (ctx: CoreContext, publicKey: string, origin: string | undefined): Promise<AdmittedWidget> => {
+  const found = PUBLIC_KEY.test(publicKey) ? await ctx.store.system.findWidgetByPublicKey(publicKey) : null;
+  if (!found) throw refuse('invalid_widget_key', 'This widget key is unknown; it may have been rotated');
+  if (!found.widget.enabled || !found.published) throw refuse('widget_disabled', "This assistant's widget is turned off");
+  if (!origin || !isOriginAllowed(origin, found.widget.allowedOrigins)) throw refuse('origin_not_allowed', 'This site may not embed this assistant');
+  return { widget: found.widget, assistantName: found.assistantName, origin };
+};
+
+/** Whether any enabled widget allows `origin`: what a CORS preflight, which carries no key, can be checked against. */
+export const anyWidgetAllowsOrigin = (ctx: CoreContext, origin: string | undefined): Promise<boolean> =>
+  ctx.store.system.anyWidgetAllows(originCandidates(origin));
+
+/** What a page shows before the visitor says anything. */
+export interface WidgetConfig {
+  assistantId: string;
+  name: string;
+  greeting: string | null;
+  starterPrompts: string[];
+  theme: WidgetTheme;
+  identityRequired: boolean;
+}
+
+export const widgetConfig = ({ widget, assistantName }: AdmittedWidget): WidgetConfig => ({
+  assistantId: widget.assistantId,
+  name: assistantName,
+  greeting: widget.greeting,
+  starterPrompts: widget.starterPrompts,
+  theme: widget.theme,
+  identityRequired: widget.identity.required,
+});
+
+export interface VisitorSessionInput {
+  /** A JWT the host site's backend signed with the widget's identity secret. */
+  identityToken?: string | undefined;
+  /** The visitor's previous session token (expired or not), to stay the same visitor. */
+  visitorToken?: string | undefined;
+}
+
+export interface VisitorSession {
+  visitorToken: string;
+  expiresIn: number;
+  visitor: { id: string; verified: boolean; name: string | null };
+}
+
+/**
+ * A session for a visitor of an admitted widget. With a valid identity token the visitor is
+ * that site user, the same on every device; without one (or with a bad one, unless the
+ * widget requires identities) an anonymous visitor, who stays the same visitor when renewing
+ * with their previous token.
+ */
+export const startVisitorSession = async (ctx: CoreContext, { widget }: AdmittedWidget, input: VisitorSessionInput): Promise<VisitorSession> => {
+  let identity: VerifiedIdentity | null = null;
+  if (input.identityToken && widget.identitySecret) identity = await ctx.visitorTokens.verifyIdentity(input.identityToken, widget.identitySecret);
+  if (!identity && widget.identity.required)
+    throw input.identityToken
+      ? unauthenticated('The identity token is invalid or expired', 'invalid_identity_token')
+      : unauthenticated("This widget needs an identity token from the site's backend", 'identity_required');
+
+  // Sessions end when the key is rotated: they carry a digest of the key they began with.
+  const keyId = (await sha256Hex(widget.publicKey)).slice(0, 16);
+  let visitorId: string;
+  if (identity) {
+    visitorId = `idn_${(await sha256Hex(`${widget.assistantId}\n${identity.subject}`)).slice(0, 32)}`;
+  } else {
+    const previous = input.visitorToken ? await ctx.visitorTokens.verify(input.visitorToken, { renewal: true }) : null;
+    const same = previous && previous.assistantId === widget.assistantId && previous.keyId === keyId && previous.identity === null;
+    visitorId = same ? previous.visitorId : `anon_${ctx.ids.next()}`;
+  }
+  const visitorToken = await ctx.visitorTokens.sign({ visitorId, tenantId: widget.tenantId, assistantId: widget.assistantId, keyId, identity });
+  return { visitorToken, expiresIn: ctx.visitorTokens.ttlSeconds, visitor: { id: visitorId, verified: identity !== null, name: identity?.name ?? null } };
+};
