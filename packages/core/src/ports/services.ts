@@ -72,3 +72,9 @@ export interface VisitorTokenSigner {
   /** A host site's identity token: HS256 with `secret`, a `sub`, and an `exp` at most 24 hours ahead. Null otherwise. */
   verifyIdentity(token: string, secret: string): Promise<VerifiedIdentity | null>;
 }
+
+/** Budgets of widget messages, per visitor and per widget, per minute and per day. */
+export interface WidgetRateLimiter {
+  /** Counts one message. Null when it is within every budget; otherwise how long until it would be. */
+  consume(request: { assistantId: string; visitorId: string; perMinute: number; perDay: number }): Promise<{ retryAfterSeconds: number } | null>;
+}

@@ -12,6 +12,7 @@ import type {
   PasswordHasher,
   Store,
   VisitorTokenSigner,
+  WidgetRateLimiter,
 } from '../ports/index.js';
 
 /** Everything a use case may touch. Use cases are plain functions `(ctx, ...input)`. */
@@ -29,6 +30,7 @@ export interface CoreContext {
    */
   authCache: Cache<UserWithTenant>;
   loginThrottle: LoginThrottle;
+  widgetRateLimiter: WidgetRateLimiter;
   embeddings: EmbeddingModels;
   /** Completion models assistants answer with; the default is ATRIUM_CHAT_MODEL or the local answerer. */
   chatModels: ChatModels;

@@ -14,6 +14,7 @@ import type {
   IdGenerator,
   JobQueue,
   LoginThrottle,
+  WidgetRateLimiter,
   PasswordHasher,
 } from '../../ports/index.js';
 import type { IsolatedExtractor } from '../extraction/index.js';
@@ -21,7 +22,9 @@ import { inProcessQueue } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
 import { joseAccessTokens } from './jose-access-tokens.js';
-import { loginThrottle, redisLoginThrottle } from './login-throttle.js';
+import { loginThrottle } from './login-throttle.js';
+import { redisLimiters } from './redis-limiters.js';
+import { widgetRateLimiter } from './widget-rate-limiter.js';
 import { joseVisitorTokens } from './jose-visitor-tokens.js';
 import { memoryCache } from './memory-cache.js';
 
@@ -58,6 +61,7 @@ export interface CreateAtriumOptions {
   ids?: IdGenerator;
   hasher?: PasswordHasher;
   loginThrottle?: LoginThrottle;
+  widgetRateLimiter?: WidgetRateLimiter;
   /** Hears about degraded operation that the instance rides out (Redis down for the login throttle). */
   warn?: (message: string, context: Record<string, unknown>) => void;
   /**
@@ -132,13 +136,24 @@ const defaultExtractor = (): DocumentExtractor & { close(): Promise<void> } => {
   };
 };
 
+interface RateLimits {
+  loginThrottle: LoginThrottle;
+  widgetRateLimiter: WidgetRateLimiter;
+  close(): Promise<void>;
+}
+
 /**
- * Login throttling must be shared by replicas, or an attacker spreads attempts across
- * them: with Redis configured the counters live there (in process memory while it is down).
+ * Login throttling and widget budgets must be shared by replicas, or an attacker spreads
+ * attempts across them: with Redis configured the counters live there (in process memory
+ * while it is down); without, in this process.
  */
-const throttleFor = async (options: CreateAtriumOptions): Promise<{ throttle: LoginThrottle; close(): Promise<void> }> => {
-  if (!options.redisUrl) return { throttle: loginThrottle(), close: async () => {} };
-  return redisLoginThrottle(options.redisUrl, options.warn);
+const rateLimitsFor = async (options: CreateAtriumOptions): Promise<RateLimits> => {
+  const shared = options.redisUrl ? await redisLimiters(options.redisUrl, options.warn) : null;
+  return {
+    loginThrottle: options.loginThrottle ?? loginThrottle(shared ? { createLimiter: shared.create } : {}),
+    widgetRateLimiter: options.widgetRateLimiter ?? widgetRateLimiter(shared?.create),
+    close: async () => shared?.close(),
+  };
 };
 
 const queueFor = async (options: CreateAtriumOptions): Promise<JobQueue> => {
@@ -156,7 +171,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     dataDir: dataDir.startsWith('memory://') ? dataDir : `${dataDir.replace(/\/$/, '')}/db`,
   });
   let queue: JobQueue | null = null;
-  let throttle: { throttle: LoginThrottle; close(): Promise<void> } | null = null;
+  let limits: RateLimits | null = null;
   try {
     const graphPrecision = graphPrecisionFor(database.driver);
     if (options.migrate ?? true) {
@@ -168,7 +183,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     // Replicas share the database, so a generated secret is stored there, once.
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);
-    throttle = options.loginThrottle ? { throttle: options.loginThrottle, close: async () => {} } : await throttleFor(options);
+    limits = await rateLimitsFor(options);
     const ownExtractor = options.extractor ? null : defaultExtractor();
     const extractor = options.extractor ?? ownExtractor!;
     const core = createCore({
@@ -179,7 +194,8 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       accessTokens: joseAccessTokens({ secret }),
       visitorTokens: joseVisitorTokens({ secret }),
       authCache: options.authCache ?? memoryCache<UserWithTenant>(AUTH_CACHE_DEFAULTS),
-      loginThrottle: throttle.throttle,
+      loginThrottle: limits.loginThrottle,
+      widgetRateLimiter: limits.widgetRateLimiter,
       embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),
       chatModels: options.chatModels ?? (await chatModelsFor(options.models)),
       extractor,
@@ -191,7 +207,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       await core.jobs.recoverUnfinished();
     }
     const activeQueue = queue;
-    const activeThrottle = throttle;
+    const activeLimits = limits;
     return {
       core,
       database,
@@ -201,14 +217,14 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       },
       async close(graceMs = 10_000) {
         await activeQueue.close(graceMs);
-        await activeThrottle.close();
+        await activeLimits.close();
         await ownExtractor?.close();
         await database.close();
       },
     };
   } catch (error) {
     await queue?.close(0).catch(() => {});
-    await throttle?.close().catch(() => {});
+    await limits?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

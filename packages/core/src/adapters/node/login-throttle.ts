@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LoginAttempt, LoginThrottle } from '../../ports/index.js';
 
 export interface LoginThrottleOptions {
@@ -54,43 +54,3 @@ export const loginThrottle = (options: LoginThrottleOptions = {}): LoginThrottle
   };
 };
 
-export interface RedisLoginThrottle {
-  throttle: LoginThrottle;
-  close(): Promise<void>;
-}
-
-/**
- * The login throttle with its counters in Redis, so that every replica counts the same
- * attempts. While Redis is unreachable, each process counts in its own memory instead
- * (rate-limiter-flexible's `insuranceLimiter`): logging in needs no Redis, so an outage must
- * not turn it into a 500. `warn` hears once per outage that this happened.
- */
-export const redisLoginThrottle = async (
-  redisUrl: string,
-  warn: (message: string, context: Record<string, unknown>) => void = () => {},
-): Promise<RedisLoginThrottle> => {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false });
-  let reachable = true;
-  // ioredis reconnects on its own; readiness reports the outage.
-  client.on('error', (error: Error) => {
-    if (!reachable) return;
-    reachable = false;
-    warn('Redis is unreachable: the login throttle counts attempts in this process until it is back', { error: error.message });
-  });
-  client.on('ready', () => {
-    reachable = true;
-  });
-  const throttle = loginThrottle({
-    createLimiter: (o) =>
-      new RateLimiterRedis({
-        storeClient: client,
-        keyPrefix: `atrium_${o.keyPrefix}`,
-        points: o.points,
-        duration: o.duration,
-        blockDuration: o.blockDuration,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix: o.keyPrefix, points: o.points, duration: o.duration, blockDuration: o.blockDuration }),
-      }),
-  });
-  return { throttle, close: async () => void (await client.quit().catch(() => client.disconnect())) };
-};
