@@ -26,6 +26,10 @@ export const createCore = (ctx: CoreContext) => {
       anyAllowsOrigin: bind(uc.anyWidgetAllowsOrigin),
       config: uc.widgetConfig,
       startSession: bind(uc.startVisitorSession),
+      admitVisitor: bind(uc.admitVisitor),
+      chat: bind(uc.chatAsVisitor),
+      conversation: bind(uc.getVisitorConversation),
+      rate: bind(uc.rateAsVisitor),
     },
     idempotency: {
       start: bind(uc.startIdempotent),

@@ -62,6 +62,17 @@ export const createApp = (deps: AppDeps) => {
     in: 'header',
     name: 'X-API-Key',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'widgetPublicKey', {
+    type: 'apiKey',
+    in: 'query',
+    name: 'key',
+    description: "A widget's public key (atr_pk_...), from a page on an origin the widget allows",
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'visitorToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A widget visitor token (from POST /api/v1/widget/sessions); valid only on /api/v1/widget/*',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'sysadminKey', {
     type: 'http',
     scheme: 'bearer',

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { collectChat, MAX_MESSAGE_LENGTH, type ChatEvent, type ChatTimings } from '@atrium/core';
+import { collectChat, MAX_MESSAGE_LENGTH, type ChatEvent, type ChatStream, type ChatTimings } from '@atrium/core';
+import type { Context } from 'hono';
 import type { AppDeps } from '../http/env.js';
 import { acceptsAssistantKeys } from '../http/middleware/authenticate.js';
 import { jsonBodyChecks } from '../http/middleware/body-limit.js';
@@ -9,7 +10,7 @@ import { streamEvents } from '../http/sse.js';
 import { errorResponses, IdempotencyHeaders, IdParam, jsonBody, security } from '../schemas/common.js';
 import { MessageSchema, messageJson } from '../schemas/conversations.js';
 
-const ChatRequest = z.object({
+export const ChatRequest = z.object({
   message: z.string().min(1).max(MAX_MESSAGE_LENGTH),
   conversationId: z.string().min(1).max(100).nullable().optional().openapi({ description: 'Continue this conversation' }),
   stream: z.boolean().default(true).openapi({ description: 'true (default): text/event-stream; false: one JSON answer' }),
@@ -17,7 +18,7 @@ const ChatRequest = z.object({
 
 const ChatResponse = z.object({ conversationId: z.string(), message: MessageSchema }).openapi('ChatResponse');
 
-const STREAM_DESCRIPTION = [
+export const STREAM_DESCRIPTION = [
   'Server-sent events, in order: `start` {conversationId, messageId}; `references` {references: Reference[]};',
   '`delta` {text} (repeated); then `done` {messageId, conversationId, finishReason, usage: {promptTokens, completionTokens}, timings, model}',
   'or `error` {code, message}, after which nothing follows. Answers cite references as [index].',
@@ -51,6 +52,15 @@ const eventData = (event: ChatEvent): string => {
   return JSON.stringify(data);
 };
 
+/** A chat's events as server-sent events; a client that goes away aborts `controller`, which stops generation. */
+export const chatEventStream = (c: Context, chat: ChatStream, controller: AbortController): Response =>
+  streamEvents(c, async (stream, clientGone) => {
+    clientGone.addEventListener('abort', () => controller.abort(clientGone.reason), { once: true });
+    for await (const event of chat.events) {
+      if (!stream.aborted) await stream.writeSSE({ event: event.type, data: eventData(event) });
+    }
+  });
+
 export const serverTiming = (t: ChatTimings): string =>
   [`retrieval;dur=${t.retrievalMs}`, ...(t.firstTokenMs === null ? [] : [`ttft;dur=${t.firstTokenMs}`]), `total;dur=${t.totalMs}`].join(', ');
 
@@ -74,10 +84,5 @@ export const chatRoutes = ({ core }: AppDeps) =>
     // those failures are ordinary problem responses.
     const controller = new AbortController();
     const chat = await core.assistants.chat(actor, assistantId, { message, conversationId, signal: controller.signal });
-    return streamEvents(c, async (stream, clientGone) => {
-      clientGone.addEventListener('abort', () => controller.abort(clientGone.reason), { once: true });
-      for await (const event of chat.events) {
-        if (!stream.aborted) await stream.writeSSE({ event: event.type, data: eventData(event) });
-      }
-    }) as never;
+    return chatEventStream(c, chat, controller) as never;
   });

@@ -1,12 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { etag } from 'hono/etag';
-import type { AppDeps } from '../http/env.js';
+import type { Context } from 'hono';
+import type { AppDeps, AppEnv } from '../http/env.js';
+import { credentialFrom } from '../http/middleware/authenticate.js';
 import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { apiSecurityHeaders } from '../http/middleware/security-headers.js';
 import { widgetCors } from '../http/middleware/widget-cors.js';
 import { noRoute } from '../http/problem.js';
 import { createRouter } from '../http/router.js';
-import { errorResponses, jsonBody, jsonResponse } from '../schemas/common.js';
+import { errorResponses, IdParam, jsonBody, jsonResponse } from '../schemas/common.js';
+import { ConversationWithMessagesSchema, conversationWithMessagesJson, FeedbackRequestSchema, FeedbackSchema, feedbackJson } from '../schemas/conversations.js';
+import { ChatRequest, chatEventStream, STREAM_DESCRIPTION } from './chat.js';
 import { WidgetConfigSchema, VisitorSessionSchema } from '../schemas/widget.js';
 
 const tags = ['Widget (public)'];
@@ -20,6 +24,7 @@ const config = createRoute({
   tags,
   summary: "What a page shows before the visitor speaks: the assistant's name, greeting, starter prompts, theme (cacheable: ETag, max-age 60 s)",
   description: 'Needs an `Origin` the widget allows; every other request is a 403 (`invalid_widget_key`, `widget_disabled`, `origin_not_allowed`).',
+  security: [{ widgetPublicKey: [] }],
   request: { query: z.object({ key: PublicKey }) },
   responses: { 200: jsonResponse(WidgetConfigSchema, 'The widget configuration'), 304: { description: 'Not modified (If-None-Match)' }, 403: e403, 422: e422 },
 });
@@ -30,6 +35,8 @@ const sessions = createRoute({
   middleware: jsonBodyChecks,
   tags,
   summary: 'Start (or renew) a visitor session: anonymous, or a verified site user with an identity token',
+  description: 'No credential: the public key in the body names the widget, and the `Origin` must be one it allows.',
+  security: [],
   request: {
     body: jsonBody(
       z.object({
@@ -43,6 +50,57 @@ const sessions = createRoute({
   },
   responses: { 201: jsonResponse(VisitorSessionSchema, 'The session'), 400: e400, 401: e401, 403: e403, 413: e413, 422: e422 },
 });
+
+const visitorSecurity = [{ visitorToken: [] }];
+
+const chat = createRoute({
+  method: 'post',
+  path: '/chat',
+  middleware: jsonBodyChecks,
+  tags,
+  summary: 'Ask the assistant as a visitor: streamed like the API chat; counts against the widget budgets (429 past them)',
+  security: visitorSecurity,
+  request: { body: jsonBody(ChatRequest.omit({ stream: true })) },
+  responses: {
+    200: { description: 'The answer', content: { 'text/event-stream': { schema: z.string().openapi({ description: STREAM_DESCRIPTION }) } } },
+    400: e400,
+    401: e401,
+    403: e403,
+    404: errorResponses[404],
+    413: e413,
+    422: e422,
+    429: errorResponses[429],
+  },
+});
+
+const conversation = createRoute({
+  method: 'get',
+  path: '/conversations/{conversationId}',
+  tags,
+  summary: "One of the visitor's own conversations, with its messages (after a reload)",
+  security: visitorSecurity,
+  request: { params: IdParam('conversationId') },
+  responses: { 200: jsonResponse(ConversationWithMessagesSchema, 'The conversation'), 401: e401, 403: e403, 404: errorResponses[404] },
+});
+
+const feedback = createRoute({
+  method: 'post',
+  path: '/messages/{messageId}/feedback',
+  middleware: jsonBodyChecks,
+  tags,
+  summary: "Rate an answer in one of the visitor's own conversations",
+  security: visitorSecurity,
+  request: { params: IdParam('messageId'), body: jsonBody(FeedbackRequestSchema) },
+  responses: { 200: jsonResponse(FeedbackSchema, 'The rating'), 400: e400, 401: e401, 403: e403, 404: errorResponses[404], 413: e413, 422: e422 },
+});
+
+/** The visitor behind `Authorization: Bearer <visitorToken>`, admitted by their widget; CORS follows. */
+const admitVisitor = async (core: AppDeps['core'], c: Context<AppEnv>) => {
+  const token = credentialFrom(c.req.header('authorization'), undefined) ?? undefined;
+  const visitor = await core.widget.admitVisitor(token, c.req.header('origin'));
+  c.set('widgetOrigin', visitor.origin);
+  return visitor;
+};
 
 /**
  * The widget's public API, `/api/v1/widget`: browsers on customers' sites, holding a public
@@ -64,6 +122,21 @@ export const widgetRoutes = ({ core }: AppDeps) => {
       const admitted = await core.widget.admit(key, c.req.header('origin'));
       c.set('widgetOrigin', admitted.origin);
       return c.json(await core.widget.startSession(admitted, input), 201);
+    })
+    .openapi(chat, async (c) => {
+      const visitor = await admitVisitor(core, c);
+      const { message, conversationId } = c.req.valid('json');
+      const controller = new AbortController();
+      const stream = await core.widget.chat(visitor, { message, conversationId, signal: controller.signal });
+      return chatEventStream(c, stream, controller) as never;
+    })
+    .openapi(conversation, async (c) => {
+      const visitor = await admitVisitor(core, c);
+      return c.json(conversationWithMessagesJson(await core.widget.conversation(visitor, c.req.valid('param').conversationId)), 200);
+    })
+    .openapi(feedback, async (c) => {
+      const visitor = await admitVisitor(core, c);
+      return c.json(feedbackJson(await core.widget.rate(visitor, c.req.valid('param').messageId, c.req.valid('json'))), 200);
     })
     .all('*', noRoute);
 };

@@ -10,6 +10,7 @@ import type { ChatMessage, ChatModel } from '../../ports/index.js';
 import { retrieve } from '../../retrieval/search.js';
 import type { CoreContext } from '../context.js';
 import { requireAssistant } from '../assistants/access.js';
+import type { AdmittedVisitor } from '../widget/visitors.js';
 import { publicErrorMessage } from '../shared/public-error.js';
 
 /** The longest question accepted, in characters. */
@@ -74,8 +75,18 @@ const settledLater = <T>(work: Promise<T>): Promise<T> => {
 const asHistory = (messages: Message[]): ChatMessage[] =>
   messages.filter((m) => m.content !== '').map((m) => ({ role: m.role, content: m.content }));
 
+/** Who asks, and through what: a user or API key (`userId`), or a widget visitor (`visitorId`). */
+export interface Asker {
+  tenantId: string;
+  userId: string | null;
+  visitorId: string | null;
+  channel: ConversationChannel;
+}
+
+const askerOf = (actor: Actor, channel: ConversationChannel): Asker => ({ tenantId: actor.tenantId, userId: actor.userId, visitorId: null, channel });
+
 interface RunInput {
-  actor: Actor;
+  tenantId: string;
   assistant: Assistant;
   model: ChatModel;
   conversation: Conversation;
@@ -105,7 +116,7 @@ const once = <T>(work: () => Promise<T>): (() => Promise<T>) => {
 /** Streams one answer and stores it (with its usage) however the stream ends. */
 const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
   const messageId = ctx.ids.next();
-  const repos = () => ctx.store.forTenant(run.actor.tenantId);
+  const repos = () => ctx.store.forTenant(run.tenantId);
   const contextWindow = ctx.settings.chatContextTokens ?? run.model.contextWindow;
 
   const store = async (result: Omit<AnswerResult, 'error'> & { errorCode: string | null }) => {
@@ -224,19 +235,72 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
   return { conversationId: run.conversation.id, messageId, events: events() };
 };
 
-const newConversation = (ctx: CoreContext, actor: Actor, assistant: Assistant, channel: ConversationChannel, question: string): Omit<Conversation, 'tenantId'> => {
+const newConversation = (ctx: CoreContext, asker: Asker, assistant: Assistant, question: string): Conversation => {
   const now = ctx.clock.now();
   return {
     id: ctx.ids.next(),
+    tenantId: asker.tenantId,
     spaceId: assistant.spaceId,
     assistantId: assistant.id,
-    userId: actor.userId,
-    visitorId: null,
-    channel,
+    userId: asker.userId,
+    visitorId: asker.visitorId,
+    channel: asker.channel,
     title: titleOf(question),
     createdAt: now,
     updatedAt: now,
   };
+};
+
+/** What a chat loads while access is being settled: each was a round trip on the way to the first token. */
+interface Preloaded {
+  collections: Promise<Collection[]>;
+  continued: Promise<[Conversation | null, Message[]]> | null;
+}
+
+const preload = (ctx: CoreContext, tenantId: string, assistantId: string, conversationId: string | null | undefined): Preloaded => {
+  const repos = ctx.store.forTenant(tenantId);
+  return {
+    collections: settledLater(repos.collections.linkedTo(assistantId)),
+    continued: conversationId ? settledLater(Promise.all([repos.conversations.get(conversationId), repos.messages.list(conversationId, HISTORY_LOAD_LIMIT)])) : null,
+  };
+};
+
+/** A question to an assistant the asker may use: continues their conversation or starts one, then answers. */
+const converse = async (ctx: CoreContext, asker: Asker, assistant: Assistant, input: ChatInput, loaded: Preloaded, startedAt: number): Promise<ChatStream> => {
+  const repos = ctx.store.forTenant(asker.tenantId);
+  const model = chatModelFor(ctx, assistant);
+  let conversation: Conversation;
+  let history: ChatMessage[] = [];
+  if (loaded.continued) {
+    const [found, earlier] = await loaded.continued;
+    // Only the owner continues a conversation; anyone else is told it does not exist.
+    if (!found || found.assistantId !== assistant.id || found.userId !== asker.userId || found.visitorId !== asker.visitorId)
+      throw notFound('Conversation');
+    conversation = found;
+    history = asHistory(earlier);
+  } else {
+    conversation = newConversation(ctx, asker, assistant, input.message);
+  }
+
+  const now = ctx.clock.now();
+  // Made here, before the answer's id: messages are ordered by their (time-ordered) ids.
+  const questionId = ctx.ids.next();
+  const question = { id: questionId, conversationId: conversation.id, role: 'user', content: input.message, createdAt: now } as const;
+  const continued = loaded.continued !== null;
+  const storeQuestion = once<unknown>(() => (continued ? repos.messages.create(question) : repos.conversations.start(conversation, question)));
+
+  return runChat(ctx, {
+    tenantId: asker.tenantId,
+    assistant,
+    model,
+    conversation,
+    question: input.message,
+    history,
+    signal: input.signal,
+    startedAt,
+    collections: loaded.collections,
+    storeQuestion,
+  });
 };
 
 /**
@@ -247,48 +311,32 @@ const newConversation = (ctx: CoreContext, actor: Actor, assistant: Assistant, c
 export const chat = async (ctx: CoreContext, actor: Actor, assistantId: string, input: ChatInput): Promise<ChatStream> => {
   const startedAt = monotonic();
   checkMessage(input.message);
-  const repos = ctx.store.forTenant(actor.tenantId);
-  // Loaded while access is checked (and discarded if it is refused): each of these was a
-  // round trip on the way to the first token.
-  const collections = settledLater(repos.collections.linkedTo(assistantId));
-  const continued = input.conversationId
-    ? settledLater(Promise.all([repos.conversations.get(input.conversationId), repos.messages.list(input.conversationId, HISTORY_LOAD_LIMIT)]))
-    : null;
-  const { assistant } = await requireAssistant(repos, actor, assistantId, 'use');
-  const model = chatModelFor(ctx, assistant);
+  // Loaded while access is checked (and discarded if it is refused).
+  const loaded = preload(ctx, actor.tenantId, assistantId, input.conversationId);
+  const { assistant } = await requireAssistant(ctx.store.forTenant(actor.tenantId), actor, assistantId, 'use');
+  return converse(ctx, askerOf(actor, 'api'), assistant, input, loaded, startedAt);
+};
 
-  let conversation: Conversation;
-  let history: ChatMessage[] = [];
-  if (continued) {
-    const [found, earlier] = await continued;
-    // Only the owner continues a conversation; anyone else is told it does not exist.
-    if (!found || found.assistantId !== assistant.id || found.userId !== actor.userId) throw notFound('Conversation');
-    conversation = found;
-    history = asHistory(earlier);
-  } else {
-    conversation = { ...newConversation(ctx, actor, assistant, 'api', input.message), tenantId: actor.tenantId };
-  }
-
-  const now = ctx.clock.now();
-  // Made here, before the answer's id: messages are ordered by their (time-ordered) ids.
-  const questionId = ctx.ids.next();
-  const question = { id: questionId, conversationId: conversation.id, role: 'user', content: input.message, createdAt: now } as const;
-  const storeQuestion = once<unknown>(() =>
-    continued ? repos.messages.create(question) : repos.conversations.start(conversation, question),
-  );
-
-  return runChat(ctx, {
-    actor,
-    assistant,
-    model,
-    conversation,
-    question: input.message,
-    history,
-    signal: input.signal,
-    startedAt,
-    collections,
-    storeQuestion,
+/**
+ * A widget visitor's question, to the assistant their session is for (access was settled
+ * when the widget admitted them). Counts against the widget's budgets first: past them,
+ * a 429 with `Retry-After`, and nothing is stored.
+ */
+export const chatAsVisitor = async (ctx: CoreContext, visitor: AdmittedVisitor, input: ChatInput): Promise<ChatStream> => {
+  const startedAt = monotonic();
+  checkMessage(input.message);
+  const { claims, widget, assistant } = visitor;
+  const limited = await ctx.widgetRateLimiter.consume({
+    assistantId: assistant.id,
+    visitorId: claims.visitorId,
+    perMinute: widget.rateLimit.messagesPerMinute,
+    perDay: widget.rateLimit.messagesPerDay,
   });
+  if (limited)
+    throw new AtriumError('rate_limited', 'rate_limited', 'Too many messages: wait a moment before asking again', { retryAfterSeconds: limited.retryAfterSeconds });
+  const loaded = preload(ctx, claims.tenantId, assistant.id, input.conversationId);
+  const asker: Asker = { tenantId: claims.tenantId, userId: null, visitorId: claims.visitorId, channel: 'widget' };
+  return converse(ctx, asker, assistant, input, loaded, startedAt);
 };
 
 export interface CompletionInput {
@@ -321,7 +369,7 @@ export const completeChat = async (
   const earlier = input.messages.slice(0, -1);
   const system = earlier.filter((m) => m.role === 'system').map((m) => m.content.trim()).filter(Boolean);
   const history = earlier.filter((m) => m.role !== 'system' && m.content !== '');
-  const conversation = { ...newConversation(ctx, actor, assistant, 'openai', last.content), tenantId: actor.tenantId };
+  const conversation = newConversation(ctx, askerOf(actor, 'openai'), assistant, last.content);
   const questionId = ctx.ids.next();
   const now = ctx.clock.now();
   const storeQuestion = once(() =>
@@ -330,7 +378,7 @@ export const completeChat = async (
   return runChat(ctx, {
     collections,
     storeQuestion,
-    actor,
+    tenantId: actor.tenantId,
     assistant,
     model,
     conversation,

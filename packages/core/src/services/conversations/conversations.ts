@@ -6,6 +6,7 @@ import { can } from '../../domain/policy.js';
 import type { TenantRepositories } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
 import { requireAssistant } from '../assistants/access.js';
+import type { AdmittedVisitor } from '../widget/visitors.js';
 
 /** Messages returned with a conversation; longer conversations return their latest. */
 export const CONVERSATION_MESSAGE_LIMIT = 1000;
@@ -87,9 +88,40 @@ export const rateMessage = async (ctx: CoreContext, actor: Actor, messageId: str
     throw error;
   }
   if (!access.owner) throw forbidden('Only the person who asked can rate an answer');
+  return storeFeedback(ctx, repos, message, input);
+};
+
+/** Rates an answer the rater may rate (the one who asked). Rating again replaces the earlier rating. */
+const storeFeedback = (ctx: CoreContext, repos: TenantRepositories, message: Message, input: FeedbackInput): Promise<Feedback> => {
   if (message.role !== 'assistant') throw invalid([{ path: 'messageId', message: 'Only answers can be rated' }]);
   if (input.rating !== 'up' && input.rating !== 'down') throw invalid([{ path: 'rating', message: 'Must be up or down' }]);
   if (input.comment && input.comment.length > 2000) throw invalid([{ path: 'comment', message: 'Must be at most 2000 characters' }]);
   const now = ctx.clock.now();
-  return repos.feedback.upsert({ messageId, rating: input.rating, comment: input.comment ?? null, createdAt: now, updatedAt: now });
+  return repos.feedback.upsert({ messageId: message.id, rating: input.rating, comment: input.comment ?? null, createdAt: now, updatedAt: now });
+};
+
+/** A widget visitor's own conversation with the assistant their session is for; anything else is absent. */
+const requireVisitorConversation = async (repos: TenantRepositories, { claims }: AdmittedVisitor, conversationId: string): Promise<Conversation> => {
+  const conversation = await repos.conversations.get(conversationId);
+  if (!conversation || conversation.assistantId !== claims.assistantId || conversation.visitorId !== claims.visitorId) throw notFound('Conversation');
+  return conversation;
+};
+
+export const getVisitorConversation = async (ctx: CoreContext, visitor: AdmittedVisitor, conversationId: string): Promise<ConversationWithMessages> => {
+  const repos = ctx.store.forTenant(visitor.claims.tenantId);
+  const conversation = await requireVisitorConversation(repos, visitor, conversationId);
+  return { ...conversation, messages: await repos.messages.list(conversation.id, CONVERSATION_MESSAGE_LIMIT) };
+};
+
+/** A widget visitor rates an answer in one of their own conversations. */
+export const rateAsVisitor = async (ctx: CoreContext, visitor: AdmittedVisitor, messageId: string, input: FeedbackInput): Promise<Feedback> => {
+  const repos = ctx.store.forTenant(visitor.claims.tenantId);
+  const message = await repos.messages.get(messageId);
+  if (!message) throw notFound('Message');
+  try {
+    await requireVisitorConversation(repos, visitor, message.conversationId);
+  } catch {
+    throw notFound('Message');
+  }
+  return storeFeedback(ctx, repos, message, input);
 };

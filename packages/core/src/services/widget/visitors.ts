@@ -1,6 +1,7 @@
+import type { Assistant } from '../../domain/assistants.js';
 import { AtriumError, unauthenticated } from '../../domain/errors.js';
 import { isOriginAllowed, originCandidates, type WidgetTheme } from '../../domain/widget.js';
-import type { VerifiedIdentity, WidgetRecord } from '../../ports/index.js';
+import type { VerifiedIdentity, VisitorClaims, WidgetRecord } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
 import { sha256Hex } from '../shared/secrets.js';
 
@@ -34,6 +35,33 @@ export const admitWidget = async (ctx: CoreContext, publicKey: string, origin: s
 /** Whether any enabled widget allows `origin`: what a CORS preflight, which carries no key, can be checked against. */
 export const anyWidgetAllowsOrigin = (ctx: CoreContext, origin: string | undefined): Promise<boolean> =>
   ctx.store.system.anyWidgetAllows(originCandidates(origin));
+
+/** A visitor whose session, widget and origin were checked: the assistant is theirs to talk to. */
+export interface AdmittedVisitor {
+  claims: VisitorClaims;
+  widget: WidgetRecord;
+  assistant: Assistant;
+  origin: string;
+}
+
+const keyIdOf = async (publicKey: string) => (await sha256Hex(publicKey)).slice(0, 16);
+
+/**
+ * Admits a visitor's request: a valid session token (401 otherwise, `invalid_visitor_token`;
+ * `session_ended` once the widget's key was rotated), a widget still enabled on a published
+ * assistant (403 `widget_disabled`), and an origin it allows (403 `origin_not_allowed`).
+ */
+export const admitVisitor = async (ctx: CoreContext, visitorToken: string | undefined, origin: string | undefined): Promise<AdmittedVisitor> => {
+  const claims = visitorToken ? await ctx.visitorTokens.verify(visitorToken) : null;
+  if (!claims) throw unauthenticated('The visitor session is missing, invalid or expired: start a new one', 'invalid_visitor_token');
+  const repos = ctx.store.forTenant(claims.tenantId);
+  const [widget, assistant] = await Promise.all([repos.widgets.get(claims.assistantId), repos.assistants.get(claims.assistantId)]);
+  if (!widget || !assistant || (await keyIdOf(widget.publicKey)) !== claims.keyId)
+    throw unauthenticated("The widget's key changed: start a new session", 'session_ended');
+  if (!widget.enabled || !assistant.published) throw refuse('widget_disabled', "This assistant's widget is turned off");
+  if (!origin || !isOriginAllowed(origin, widget.allowedOrigins)) throw refuse('origin_not_allowed', 'This site may not embed this assistant');
+  return { claims, widget, assistant, origin };
+};
 
 /** What a page shows before the visitor says anything. */
 export interface WidgetConfig {
@@ -82,7 +110,7 @@ export const startVisitorSession = async (ctx: CoreContext, { widget }: Admitted
       : unauthenticated("This widget needs an identity token from the site's backend", 'identity_required');
 
   // Sessions end when the key is rotated: they carry a digest of the key they began with.
-  const keyId = (await sha256Hex(widget.publicKey)).slice(0, 16);
+  const keyId = await keyIdOf(widget.publicKey);
   let visitorId: string;
   if (identity) {
     visitorId = `idn_${(await sha256Hex(`${widget.assistantId}\n${identity.subject}`)).slice(0, 32)}`;

@@ -1,0 +1,120 @@
+/** Visitors talking to an assistant through the widget's public API (API.md §Widget). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseTargets } from '@atrium/core/test';
+import { call, createSpace, expectProblem, openHarness, type Harness } from '../helpers.js';
+import { parseSse } from '../chat/helpers.js';
+
+type Json = Record<string, any>;
+
+const SHOP = 'https://shop.example';
+
+describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
+  let h: Harness;
+  let assistantId: string;
+  let key: string;
+
+  const settings = (json: Json = {}) =>
+    call<Json>(h.app, 'PUT', `/api/v1/assistants/${assistantId}/widget`, {
+      token: h.tenant.token,
+      json: { enabled: true, allowedOrigins: [SHOP], ...json },
+    });
+  const newVisitor = async (): Promise<string> => {
+    const r = await call<Json>(h.app, 'POST', '/api/v1/widget/sessions', { headers: { Origin: SHOP }, json: { key } });
+    expect(r.status).toBe(201);
+    return r.body.visitorToken;
+  };
+  const ask = (visitorToken: string | undefined, json: Json, origin = SHOP) =>
+    call<Json>(h.app, 'POST', '/api/v1/widget/chat', { ...(visitorToken && { token: visitorToken }), headers: { Origin: origin }, json });
+
+  beforeAll(async () => {
+    h = await openHarness(target);
+    const space = await createSpace(h.app, h.tenant.token);
+    const created = await call<Json>(h.app, 'POST', `/api/v1/spaces/${space.id}/assistants`, {
+      token: h.tenant.token,
+      json: { name: 'Shop helper', published: true },
+    });
+    assistantId = created.body.id;
+    key = (await settings()).body.publicKey;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('streams an answer to a visitor, continues their conversation, and shows it to them after a reload', async () => {
+    const visitor = await newVisitor();
+    const first = await ask(visitor, { message: 'Do you ship abroad?' });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(first.headers.get('access-control-allow-origin')).toBe(SHOP);
+    const events = parseSse(first.text);
+    expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['start', 'references', 'done']));
+    const { conversationId } = events[0]!.data;
+    const second = parseSse((await ask(visitor, { message: 'And to Norway?', conversationId })).text);
+    expect(second[0]!.data.conversationId).toBe(conversationId);
+
+    const reloaded = await call<Json>(h.app, 'GET', `/api/v1/widget/conversations/${conversationId}`, { token: visitor, headers: { Origin: SHOP } });
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.body.messages.map((m: Json) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(reloaded.body.messages[0].content).toBe('Do you ship abroad?');
+
+    // The admins see it, from the widget channel, owned by no user.
+    const all = await call<Json>(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations?scope=all`, { token: h.tenant.token });
+    expect(all.body.data.find((c: Json) => c.id === conversationId)).toMatchObject({ channel: 'widget' });
+  });
+
+  it('keeps each visitor to their own conversations and answers', async () => {
+    const owner = await newVisitor();
+    const stranger = await newVisitor();
+    const events = parseSse((await ask(owner, { message: 'Where is my order?' })).text);
+    const conversationId = events[0]!.data.conversationId;
+    const answerId = events.at(-1)!.data.messageId;
+    expectProblem(await call(h.app, 'GET', `/api/v1/widget/conversations/${conversationId}`, { token: stranger, headers: { Origin: SHOP } }), 404);
+    expectProblem(await ask(stranger, { message: 'Me too', conversationId }), 404);
+    const rate = (token: string) =>
+      call<Json>(h.app, 'POST', `/api/v1/widget/messages/${answerId}/feedback`, { token, headers: { Origin: SHOP }, json: { rating: 'up' } });
+    expectProblem(await rate(stranger), 404);
+    const rated = await rate(owner);
+    expect(rated.status).toBe(200);
+    expect(rated.body).toMatchObject({ rating: 'up' });
+    // A user's conversation is not a visitor's either.
+    const userChat = await call<Json>(h.app, 'POST', `/api/v1/assistants/${assistantId}/chat`, { token: h.tenant.token, json: { message: 'Hi', stream: false } });
+    expectProblem(await call(h.app, 'GET', `/api/v1/widget/conversations/${userChat.body.conversationId}`, { token: owner, headers: { Origin: SHOP } }), 404);
+  });
+
+  it('refuses without a session (401), with an API credential (401), and from another origin (403, no CORS)', async () => {
+    expectProblem(await ask(undefined, { message: 'Hi' }), 401, 'invalid_visitor_token');
+    expectProblem(await ask(h.tenant.token, { message: 'Hi' }), 401, 'invalid_visitor_token');
+    const visitor = await newVisitor();
+    const elsewhere = await ask(visitor, { message: 'Hi' }, 'https://evil.example');
+    expectProblem(elsewhere, 403, 'origin_not_allowed');
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers 429 with Retry-After past a visitor budget, and stores nothing for the refused question', async () => {
+    await settings({ rateLimit: { messagesPerMinute: 2 } });
+    const visitor = await newVisitor();
+    const first = parseSse((await ask(visitor, { message: 'One' })).text);
+    const conversationId = first[0]!.data.conversationId;
+    expect((await ask(visitor, { message: 'Two', conversationId })).status).toBe(200);
+    const third = await ask(visitor, { message: 'Three', conversationId });
+    expectProblem(third, 429, 'rate_limited');
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(third.headers.get('access-control-allow-origin')).toBe(SHOP);
+    const stored = await call<Json>(h.app, 'GET', `/api/v1/widget/conversations/${conversationId}`, { token: visitor, headers: { Origin: SHOP } });
+    expect(stored.body.messages.map((m: Json) => m.content)).not.toContain('Three');
+    // Another visitor still has a budget of their own.
+    expect((await ask(await newVisitor(), { message: 'Hello' })).status).toBe(200);
+    await settings();
+  });
+
+  it('ends sessions when the key is rotated or the widget turned off', async () => {
+    const visitor = await newVisitor();
+    await settings({ enabled: false });
+    expectProblem(await ask(visitor, { message: 'Hi' }), 403, 'widget_disabled');
+    await settings();
+    const rotated = await call<Json>(h.app, 'POST', `/api/v1/assistants/${assistantId}/widget/rotate-key`, { token: h.tenant.token });
+    key = rotated.body.publicKey;
+    expectProblem(await ask(visitor, { message: 'Hi' }), 401, 'session_ended');
+    expect((await ask(await newVisitor(), { message: 'Hi' })).status).toBe(200);
+  });
+});
