@@ -69,15 +69,19 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
   const decoder = new SSEDecoder();
   const text = new TextDecoder();
   const reader = body.getReader();
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      ended = done;
       if (done) break;
       yield* decoder.push(text.decode(value, { stream: true }));
     }
     yield* decoder.push(text.decode());
     yield* decoder.end();
   } finally {
-    reader.releaseLock();
+    // Left early (a `break`): cancel the body, so the connection closes even on a fetch that ignores aborts.
+    if (ended) reader.releaseLock();
+    else await reader.cancel().catch(() => {});
   }
 }

@@ -42,7 +42,7 @@ export class Documents extends APIResource {
   }
 
   /** Accepted for ingestion (202): poll with `waitUntilReady`, or watch `job`. */
-  create(collectionId: string, body: DocumentCreateParams, options?: RequestOptions): Promise<AcceptedDocument> {
+  async create(collectionId: string, body: DocumentCreateParams, options?: RequestOptions): Promise<AcceptedDocument> {
     const payload = 'file' in body ? uploadForm(body.file as Uploadable, body.filename, body.title) : body;
     return call(this._transport, 'POST', path`/api/v1/collections/${collectionId}/documents`, { body: payload }, options);
   }
