@@ -118,7 +118,7 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     // Our own build output only: npm packages' `dist/` folders must stay visible to the rules.
-    exclude: { path: '^packages/[^/]+/(dist|coverage)/' },
+    exclude: { path: '^packages/[^/]+/(dist|coverage|\\.api)/' },
     // Type-only imports count too: a port that imports drizzle's types depends on drizzle.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
