@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { event, json, mockFetch, sse } from '../../test/mock-fetch.js';
 import { Atrium } from '../client.js';
 import type { ChatEvent } from '../types.js';
-import { AtriumError, ChatStreamError } from './errors.js';
+import { APIConnectionError, APIUserAbortError, AtriumError, ChatStreamError } from './errors.js';
 
 const REFERENCE = { id: 'c1', index: 1, documentId: 'd1', documentTitle: 'FAQ', text: 'Refunds take 14 days.', score: 0.9 };
 const USAGE = { promptTokens: 10, completionTokens: 4 };
@@ -94,6 +94,45 @@ describe('assistants.chat (streamed)', () => {
     const text = await new Response(stream.toReadableStream()).text();
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as ChatEvent);
     expect(lines.map((e) => e.type)).toEqual(['start', 'references', 'delta', 'delta', 'done']);
+  });
+});
+
+describe('a stream that fails while it is read', () => {
+  /** A body that sends `chunks`, then fails with `error` (or waits, to be aborted, when none). */
+  const failing = (chunks: string[], error?: Error) => (request: { signal: AbortSignal | null | undefined }) => {
+    const encoder = new TextEncoder();
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (i < chunks.length) return controller.enqueue(encoder.encode(chunks[i++]));
+        if (error) return controller.error(error);
+        return new Promise<void>((_, reject) =>
+          request.signal!.addEventListener('abort', () => {
+            const aborted = new DOMException('aborted', 'AbortError');
+            controller.error(aborted);
+            reject(aborted);
+          }),
+        );
+      },
+    });
+    return new Response(body, { headers: { 'Content-Type': 'text/event-stream' } });
+  };
+  const start = event('start', { conversationId: 'c', messageId: 'm' });
+
+  it("throws APIUserAbortError when the caller's signal aborts mid-stream", async () => {
+    const { atrium } = chatWith(failing([start]));
+    const controller = new AbortController();
+    const stream = await atrium.assistants.chat('a1', { message: 'q' }, { signal: controller.signal });
+    const reading = (async () => {
+      for await (const e of stream) if (e.type === 'start') controller.abort();
+    })();
+    await expect(reading).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it('throws APIConnectionError when the connection drops mid-stream', async () => {
+    const { atrium } = chatWith(failing([start], new TypeError('terminated')));
+    const stream = await atrium.assistants.chat('a1', { message: 'q' });
+    await expect(stream.finalMessage()).rejects.toBeInstanceOf(APIConnectionError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readEvents } from '../internal/sse.js';
 import type { ChatAnswer, ChatEvent } from '../types.js';
-import { AtriumError, ChatStreamError } from './errors.js';
+import { APIConnectionError, APIUserAbortError, AtriumError, ChatStreamError } from './errors.js';
 
 const EVENT_TYPES = new Set(['start', 'references', 'delta', 'done', 'error']);
 
@@ -45,7 +45,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         if (event.type === 'done') break;
       }
       if (this.#answer.id === undefined) throw new AtriumError('The chat stream ended before its answer was complete');
-    } catch (error) {
+    } catch (cause) {
+      const error = this.#classify(cause);
       this.#settle.reject(error);
       throw error;
     } finally {
@@ -54,6 +55,14 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       if (this.#answer.id !== undefined) this.#settle.resolve(this.#answer as ChatAnswer);
       else this.#settle.reject(new AtriumError('The chat stream was not read to its end'));
     }
+  }
+
+  /** A failed body read is an abort (ours or the caller's) or a dropped connection, typed as such. */
+  #classify(cause: unknown): unknown {
+    if (cause instanceof AtriumError) return cause;
+    if (this.#controller.signal.aborted) return new APIUserAbortError('The chat stream was aborted', { cause });
+    if (cause instanceof SyntaxError) return new AtriumError(`The chat stream sent malformed data: ${cause.message}`, { cause });
+    return new APIConnectionError('The chat stream was interrupted', { cause });
   }
 
   #record(event: ChatEvent): void {
