@@ -18,9 +18,12 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #settled: Promise<ChatAnswer>;
   #settle!: { resolve: (answer: ChatAnswer) => void; reject: (error: unknown) => void };
 
-  constructor(response: Response, controller: AbortController) {
+  #release: () => void;
+
+  constructor(response: Response, controller: AbortController, release: () => void = () => {}) {
     this.#response = response;
     this.#controller = controller;
+    this.#release = release;
     this.#settled = new Promise((resolve, reject) => (this.#settle = { resolve, reject }));
     // Nobody may ever call finalMessage(): its rejection must not be unhandled.
     this.#settled.catch(() => {});
@@ -52,6 +55,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     } finally {
       // Also reached by a `break` (or a throw) in the caller's loop: stop the server generating.
       this.#controller.abort();
+      this.#release();
       if (this.#answer.id !== undefined) this.#settle.resolve(this.#answer as ChatAnswer);
       else this.#settle.reject(new AtriumError('The chat stream was not read to its end'));
     }

@@ -245,3 +245,18 @@ describe('timeouts and aborts', () => {
     expect(requests).toHaveLength(1);
   });
 });
+
+describe('listeners', () => {
+  it("leaves no listener on the caller's signal once a request is done", async () => {
+    const { fetch } = mockFetch(json({}), json({}), problem(404));
+    const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, 'addEventListener');
+    const removed = vi.spyOn(controller.signal, 'removeEventListener');
+    const atrium = client(fetch);
+    await atrium.me({ signal: controller.signal });
+    await atrium.me({ signal: controller.signal });
+    await atrium.me({ signal: controller.signal }).catch(() => {});
+    expect(added).toHaveBeenCalledTimes(3);
+    expect(removed.mock.calls.map((c) => c[1])).toEqual(added.mock.calls.map((c) => c[1]));
+  });
+});

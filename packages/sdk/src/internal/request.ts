@@ -37,6 +37,8 @@ export interface SentRequest {
   response: Response;
   /** Aborts this request's response body (a stream's `break`). */
   controller: AbortController;
+  /** Stops listening to the caller's signal, once the body has been read: a long-lived signal must not collect listeners. */
+  release: () => void;
 }
 
 /** Path segments are ids the caller passed: escape them so `../` cannot climb. */
@@ -106,7 +108,7 @@ export const send = async (config: TransportConfig, request: HttpRequest, option
     } finally {
       clearTimeout(timer);
     }
-    if (response.ok) return { response, controller };
+    if (response.ok) return { response, controller, release: () => signal?.removeEventListener('abort', onAbort) };
     signal?.removeEventListener('abort', onAbort);
     if (retriesLeft && shouldRetryStatus(response.status)) {
       await response.body?.cancel().catch(() => {});
@@ -128,12 +130,14 @@ const readBody = async (response: Response): Promise<unknown> => {
 
 /** Sends a request and parses its JSON answer (`undefined` for 204). */
 export const requestJSON = async <T>(config: TransportConfig, request: HttpRequest, options?: RequestOptions): Promise<T> => {
-  const { response } = await send(config, request, options);
-  if (response.status === 204) return undefined as T;
+  const { response, release } = await send(config, request, options);
   try {
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   } catch (cause) {
     if (options?.signal?.aborted) throw new APIUserAbortError(undefined, { cause });
     throw new APIConnectionError('The response body could not be read as JSON', { cause });
+  } finally {
+    release();
   }
 };

@@ -26,6 +26,6 @@ export const list = <T>(transport: TransportConfig, path: string, query: object 
   );
 
 export const stream = async (transport: TransportConfig, path: string, body: unknown, options?: RequestOptions): Promise<ChatStream> => {
-  const { response, controller } = await send(transport, { method: 'POST', path, body, accept: 'text/event-stream' }, options);
-  return new ChatStream(response, controller);
+  const { response, controller, release } = await send(transport, { method: 'POST', path, body, accept: 'text/event-stream' }, options);
+  return new ChatStream(response, controller, release);
 };
