@@ -204,10 +204,13 @@ describe('retries', () => {
     expect(keys[3]).not.toBe(keys[0]);
   });
 
-  it('lets the caller choose the Idempotency-Key', async () => {
-    const { fetch, requests } = mockFetch(json(SPACE, 201));
+  it('lets the caller choose the Idempotency-Key, whatever the case of its name', async () => {
+    const { fetch, requests } = mockFetch(json(SPACE, 201), json(SPACE, 201));
     await client(fetch).spaces.create({ name: 'a' }, { headers: { 'Idempotency-Key': 'mine' } });
     expect(requests[0]!.headers.get('idempotency-key')).toBe('mine');
+    await client(fetch).spaces.create({ name: 'b' }, { headers: { 'idempotency-key': 'lower', accept: 'text/plain' } });
+    expect(requests[1]!.headers.get('idempotency-key')).toBe('lower');
+    expect(requests[1]!.headers.get('accept')).toBe('text/plain');
   });
 });
 

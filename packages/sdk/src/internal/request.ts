@@ -76,13 +76,13 @@ export const send = async (config: TransportConfig, request: HttpRequest, option
   const timeout = options.timeout ?? config.timeout;
   const url = buildURL(config.baseURL, request.path, request.query);
   const isForm = typeof FormData !== 'undefined' && request.body instanceof FormData;
-  const headers: Record<string, string> = {
-    Accept: request.accept ?? 'application/json',
-    ...(request.body !== undefined && !isForm && { 'Content-Type': 'application/json' }),
-    ...(request.method === 'POST' && { 'Idempotency-Key': idempotencyKey() }),
-    ...config.headers(),
-    ...options.headers,
-  };
+  // Headers, not an object: names are case-insensitive, so a caller's `idempotency-key` replaces ours.
+  const headers = new Headers({ Accept: request.accept ?? 'application/json' });
+  if (request.body !== undefined && !isForm) headers.set('Content-Type', 'application/json');
+  if (request.method === 'POST') headers.set('Idempotency-Key', idempotencyKey());
+  for (const extra of [config.headers(), options.headers ?? {}]) {
+    for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+  }
   const body = request.body === undefined || isForm ? (request.body as FormData | undefined) : JSON.stringify(request.body);
 
   for (let attempt = 0; ; attempt++) {
