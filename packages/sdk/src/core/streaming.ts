@@ -13,12 +13,11 @@ const EVENT_TYPES = new Set(['start', 'references', 'delta', 'done', 'error']);
 export class ChatStream implements AsyncIterable<ChatEvent> {
   #response: Response;
   #controller: AbortController;
+  #release: () => void;
   #iterating = false;
   #answer: Partial<ChatAnswer> & { content: string } = { content: '', references: [], usage: null, finishReason: null };
   #settled: Promise<ChatAnswer>;
   #settle!: { resolve: (answer: ChatAnswer) => void; reject: (error: unknown) => void };
-
-  #release: () => void;
 
   constructor(response: Response, controller: AbortController, release: () => void = () => {}) {
     this.#response = response;

@@ -35,7 +35,7 @@ export class AtriumWidgetClient {
   readonly baseURL: string;
   #identityToken: string | undefined;
   #transport: TransportConfig;
-  #session: { token: string; expiresAt: number } | undefined;
+  #session: { token: string; renewAt: number } | undefined;
   #renewing: Promise<string> | undefined;
 
   constructor(options: WidgetClientOptions) {
@@ -87,7 +87,7 @@ export class AtriumWidgetClient {
   }
 
   #visitorToken(): Promise<string> {
-    if (this.#session && Date.now() < this.#session.expiresAt - RENEW_MARGIN_MS) return Promise.resolve(this.#session.token);
+    if (this.#session && Date.now() < this.#session.renewAt) return Promise.resolve(this.#session.token);
     // Concurrent calls share one session request.
     this.#renewing ??= requestJSON<WidgetSession>(this.#transport, {
       method: 'POST',
@@ -95,7 +95,9 @@ export class AtriumWidgetClient {
       body: { key: this.publicKey, ...(this.#identityToken && { identityToken: this.#identityToken }) },
     })
       .then((session) => {
-        this.#session = { token: session.visitorToken, expiresAt: Date.now() + session.expiresIn * 1000 };
+        const lifetime = session.expiresIn * 1000;
+        // Short-lived tokens are renewed at half their life rather than at once.
+        this.#session = { token: session.visitorToken, renewAt: Date.now() + Math.max(lifetime - RENEW_MARGIN_MS, lifetime / 2) };
         return session.visitorToken;
       })
       .finally(() => (this.#renewing = undefined));

@@ -54,6 +54,19 @@ describe('AtriumWidgetClient', () => {
     expect(requests[4]!.headers.get('authorization')).toBe('Bearer vt2');
   });
 
+  it('renews a short-lived session at half its life', async () => {
+    vi.useFakeTimers();
+    const { fetch, requests } = mockFetch(session('vt1', 20), json({}), json({}), session('vt2', 20), json({}));
+    const client = widget(fetch);
+    await client.conversation('c');
+    vi.advanceTimersByTime(9_000);
+    await client.conversation('c');
+    vi.advanceTimersByTime(1_000);
+    await client.conversation('c');
+    expect(requests.filter((r) => r.url.endsWith('/sessions'))).toHaveLength(2);
+    expect(requests[4]!.headers.get('authorization')).toBe('Bearer vt2');
+  });
+
   it('renews the session once when the server refuses the token', async () => {
     const { fetch, requests } = mockFetch(session('vt1'), problem(401), session('vt2'), json({ id: 'c1', messages: [] }));
     await expect(widget(fetch).conversation('c1')).resolves.toEqual({ id: 'c1', messages: [] });
