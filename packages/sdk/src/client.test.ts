@@ -27,6 +27,17 @@ describe('Atrium', () => {
     expect(requests[0]!.headers.get('authorization')).toBe('Bearer atr_sk_env');
   });
 
+  it('treats an environment it may not read as unset', () => {
+    const denied = new Proxy({}, { get: () => { throw new Error('Requires env access'); } });
+    vi.stubGlobal('process', { env: denied });
+    try {
+      expect(() => new Atrium({ baseURL: 'http://x' })).toThrow(AtriumError);
+      expect(new Atrium({ apiKey: 'k' }).baseURL).toBe('http://localhost:3000');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('has the documented defaults', () => {
     const atrium = new Atrium({ apiKey: 'k', baseURL: 'http://x' });
     expect(atrium.maxRetries).toBe(2);

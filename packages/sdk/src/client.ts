@@ -31,9 +31,14 @@ export interface ClientOptions {
   defaultHeaders?: Record<string, string> | undefined;
 }
 
-/** `process.env` where it exists (Node, Bun, Deno with compat), without importing anything. */
-const env = (name: string): string | undefined =>
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
+/** `process.env` where it exists (Node, Bun, Deno), without importing anything. */
+const env = (name: string): string | undefined => {
+  try {
+    return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
+  } catch {
+    return undefined; // Deno without --allow-env throws rather than answering
+  }
+};
 
 /** The Atrium API: `new Atrium({ apiKey, baseURL })`, then `atrium.spaces.list()` and so on. */
 export class Atrium {
