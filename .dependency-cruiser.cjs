@@ -72,6 +72,18 @@ module.exports = {
       to: { path: ['^packages/core/', npm('@atrium/core')] },
     },
     {
+      name: 'sdk-self-contained',
+      severity: 'error',
+      comment:
+        'The published SDK has no runtime dependencies and runs in browsers and edge runtimes: its sources import ' +
+        'only each other (no npm package, no node: built-in). Tests and build scripts may use anything.',
+      from: {
+        path: '^packages/sdk/src/',
+        pathNot: '\\.test(-d)?\\.ts$',
+      },
+      to: { pathNot: '^packages/sdk/src/' },
+    },
+    {
       name: 'widget-only-lit-and-sdk',
       severity: 'error',
       comment: 'The widget depends on lit and @atrium/sdk only (plus its own files).',
@@ -106,7 +118,7 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     // Our own build output only: npm packages' `dist/` folders must stay visible to the rules.
-    exclude: { path: '^packages/[^/]+/(dist|coverage)/' },
+    exclude: { path: '^packages/[^/]+/(dist|coverage|\\.api)/' },
     // Type-only imports count too: a port that imports drizzle's types depends on drizzle.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },

@@ -12,6 +12,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       '**/coverage/**',
+      '**/.api/**',
       '**/migrations/**',
       '**/.atrium/**',
       'bench/.data/**',

@@ -8,6 +8,8 @@ export default defineProject({
     name: 'sdk',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
+    // Type tests (*.test-d.ts) run through tsc with the test tsconfig.
+    typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
     hookTimeout: 60_000,
   },
 });

@@ -1,0 +1,128 @@
+/**
+ * Readable names for the types generated from the server's OpenAPI document
+ * (generated/openapi.ts). Resources and users import these, never the index types.
+ */
+import type { components, paths } from './generated/openapi.js';
+
+type Schemas = components['schemas'];
+
+type Operation<P extends keyof paths, M extends keyof paths[P]> = paths[P][M];
+/** The JSON request body of an operation. */
+type Body<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+/** The query parameters of an operation. */
+type Query<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
+export type Me = Schemas['Me'];
+export type User = Schemas['User'];
+export type Tenant = Schemas['Tenant'];
+export type ApiKey = Schemas['ApiKey'];
+export type CreatedApiKey = Schemas['CreatedApiKey'];
+export type Space = Schemas['Space'];
+export type Member = Schemas['Member'];
+export type Collection = Schemas['Collection'];
+export type Document = Schemas['Document'];
+export type DocumentStatus = Document['status'];
+export type AcceptedDocument = Schemas['AcceptedDocument'];
+export type Job = NonNullable<Schemas['Job']>;
+export type Chunk = Schemas['Chunk'];
+export type SearchHit = Schemas['SearchHit'];
+export type SearchResults = Schemas['SearchResults'];
+export type Assistant = Schemas['Assistant'];
+export type Conversation = Schemas['Conversation'];
+export type ConversationWithMessages = Schemas['ConversationWithMessages'];
+export type Message = Schemas['Message'];
+export type Reference = Schemas['Reference'];
+export type TokenUsage = NonNullable<Schemas['TokenUsage']>;
+export type ChatTimings = Schemas['ChatTimings'];
+export type Feedback = NonNullable<Schemas['Feedback']>;
+export type UsageReport = Schemas['UsageReport'];
+export type ModelCatalog = Schemas['ModelCatalog'];
+export type ChatResponse = Schemas['ChatResponse'];
+export type Problem = Schemas['Problem'];
+
+/** `limit` (1–100, default 20) and `cursor` (from a page's `nextCursor`). */
+export interface PageParams {
+  limit?: number;
+  cursor?: string;
+}
+
+export type UserCreateParams = Body<'/api/v1/users', 'post'>;
+export type UserUpdateParams = Body<'/api/v1/users/{id}', 'patch'>;
+export type ApiKeyCreateParams = Body<'/api/v1/api-keys', 'post'>;
+export type SpaceCreateParams = Body<'/api/v1/spaces', 'post'>;
+export type SpaceUpdateParams = Body<'/api/v1/spaces/{spaceId}', 'patch'>;
+export type MemberCreateParams = Body<'/api/v1/spaces/{spaceId}/members', 'post'>;
+export type MemberUpdateParams = Body<'/api/v1/spaces/{spaceId}/members/{userId}', 'patch'>;
+export type CollectionCreateParams = Body<'/api/v1/spaces/{spaceId}/collections', 'post'>;
+export type CollectionUpdateParams = Body<'/api/v1/collections/{collectionId}', 'patch'>;
+export type SearchParams = Schemas['SearchRequest'];
+export type DocumentListParams = Query<'/api/v1/collections/{collectionId}/documents', 'get'>;
+export type AssistantCreateParams = Schemas['CreateAssistant'];
+export type AssistantUpdateParams = Schemas['UpdateAssistant'];
+export type FeedbackParams = Schemas['FeedbackRequest'];
+export type ChatParams = Omit<Body<'/api/v1/assistants/{assistantId}/chat', 'post'>, 'stream'>;
+
+/**
+ * The server's filters today (`scope`) plus those API.md adds for `scope: 'all'`
+ * (`channel`, `feedback`, `from`, `to`), which servers without them ignore.
+ */
+export type ConversationListParams = Query<'/api/v1/assistants/{assistantId}/conversations', 'get'> & {
+  channel?: 'app' | 'api' | 'openai' | 'widget';
+  feedback?: 'up' | 'down' | 'any';
+  from?: string;
+  to?: string;
+};
+
+/** The period (`from`, `to`); `groupBy: 'day'` and `channel` are API.md's additions. */
+export type UsageParams = Query<'/api/v1/usage', 'get'> & { groupBy?: 'day'; channel?: string };
+
+// ---------------------------------------------------------------------------------------
+// Chat stream events (API.md §Streaming). The OpenAPI document describes the stream as
+// text only, so these follow API.md and the server's `done` event.
+
+export interface ChatStartEvent {
+  type: 'start';
+  conversationId: string;
+  messageId: string;
+}
+export interface ChatReferencesEvent {
+  type: 'references';
+  references: Reference[];
+}
+export interface ChatDeltaEvent {
+  type: 'delta';
+  text: string;
+}
+export interface ChatDoneEvent {
+  type: 'done';
+  messageId: string;
+  conversationId?: string;
+  finishReason: NonNullable<Message['finishReason']>;
+  usage: TokenUsage | null;
+  timings?: ChatTimings;
+  model?: string;
+}
+export interface ChatErrorEvent {
+  type: 'error';
+  code: string;
+  message: string;
+  retryAfterSeconds?: number;
+}
+/** What a chat stream yields. An `error` event is thrown as `ChatStreamError` by the iterator. */
+export type ChatEvent = ChatStartEvent | ChatReferencesEvent | ChatDeltaEvent | ChatDoneEvent | ChatErrorEvent;
+
+/** A finished answer, whether streamed (`stream.finalMessage()`) or not (`stream: false`). */
+export interface ChatAnswer {
+  /** The answer's message id (for `messages.feedback`). */
+  id: string;
+  conversationId: string;
+  content: string;
+  references: Reference[];
+  usage: TokenUsage | null;
+  finishReason: ChatDoneEvent['finishReason'] | null;
+}
+
+/** `stream: false`: the server's JSON answer (`conversationId`, `message`) plus the `ChatAnswer` fields. */
+export type ChatResponseAnswer = ChatResponse & ChatAnswer;

@@ -1,0 +1,182 @@
+/** Every resource of the SDK against a real server, and the errors it maps. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  APIConnectionError,
+  APIUserAbortError,
+  Atrium,
+  AuthenticationError,
+  ConflictError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnprocessableEntityError,
+} from '../src/index.js';
+import { startTestServer, type TestServer } from './server.js';
+
+describe('SDK resources against a real server', () => {
+  let server: TestServer;
+  let atrium: Atrium;
+  let spaceId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    atrium = new Atrium({ accessToken: server.token, baseURL: server.url });
+    spaceId = (await atrium.spaces.create({ name: 'Resources' })).id;
+  }, 120_000);
+  afterAll(async () => server?.close());
+
+  it('me', async () => {
+    const me = await atrium.me();
+    expect(me.user.email).toBe('owner@sdk.test');
+    expect(me.tenant.id).toBeTruthy();
+  });
+
+  it('users: create, retrieve, update, list, delete', async () => {
+    const user = await atrium.users.create({ email: 'ada@sdk.test', password: 'a long enough password', name: 'Ada', role: 'member' });
+    expect(await atrium.users.retrieve(user.id)).toMatchObject({ email: 'ada@sdk.test' });
+    expect(await atrium.users.update(user.id, { name: 'Ada L.' })).toMatchObject({ name: 'Ada L.' });
+    const emails: string[] = [];
+    for await (const u of atrium.users.list()) emails.push(u.email);
+    expect(emails).toContain('ada@sdk.test');
+    await atrium.users.delete(user.id);
+    await expect(atrium.users.retrieve(user.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('spaces: paginate, retrieve, update, delete; members', async () => {
+    const created = await Promise.all(['p1', 'p2', 'p3'].map((name) => atrium.spaces.create({ name: `page ${name}`, description: null })));
+    const first = await atrium.spaces.list({ limit: 2 });
+    expect(first.data).toHaveLength(2);
+    expect(first.hasNextPage()).toBe(true);
+    const all: string[] = [];
+    for await (const s of atrium.spaces.list({ limit: 2 })) all.push(s.id);
+    expect(all).toEqual(expect.arrayContaining([spaceId, ...created.map((s) => s.id)]));
+    expect(new Set(all).size).toBe(all.length);
+
+    const space = created[0]!;
+    expect(await atrium.spaces.update(space.id, { description: 'Paged' })).toMatchObject({ description: 'Paged' });
+    expect(await atrium.spaces.retrieve(space.id)).toMatchObject({ name: 'page p1' });
+
+    const user = await atrium.users.create({ email: 'bo@sdk.test', password: 'a long enough password', name: 'Bo', role: 'member' });
+    const member = await atrium.spaces.members.create(space.id, { userId: user.id, role: 'viewer' });
+    expect(member).toMatchObject({ role: 'viewer' });
+    expect(await atrium.spaces.members.update(space.id, user.id, { role: 'editor' })).toMatchObject({ role: 'editor' });
+    expect((await atrium.spaces.members.list(space.id)).data.map((m) => m.role)).toContain('editor');
+    await atrium.spaces.members.delete(space.id, user.id);
+    await atrium.spaces.delete(space.id);
+    await expect(atrium.spaces.retrieve(space.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('collections and documents: text, chunks, list by status, jobs, delete', async () => {
+    const kb = await atrium.collections.create(spaceId, { name: 'KB' });
+    expect(await atrium.collections.update(kb.id, { description: 'docs' })).toMatchObject({ description: 'docs' });
+    expect((await atrium.collections.list(spaceId)).data.map((c) => c.id)).toContain(kb.id);
+
+    const bytes = new TextEncoder().encode('# Warranty\n\nEvery product has a two year warranty.');
+    const { document, job } = await atrium.documents.create(kb.id, { file: bytes, filename: 'warranty.md' });
+    expect((await atrium.jobs.retrieve(job!.id)).kind).toBeTruthy();
+    await atrium.documents.waitUntilReady(document.id, { pollInterval: 50 });
+    expect((await atrium.documents.retrieve(document.id)).status).toBe('ready');
+    const ready = await atrium.documents.list(kb.id, { status: 'ready' });
+    expect(ready.data.map((d) => d.id)).toEqual([document.id]);
+    const chunks = await atrium.documents.chunks.list(document.id);
+    expect(chunks.data[0]!.text).toContain('two year warranty');
+    expect((await atrium.collections.retrieve(kb.id)).documentCounts).toMatchObject({ ready: 1 });
+
+    await atrium.documents.delete(document.id);
+    await expect(atrium.documents.retrieve(document.id)).rejects.toBeInstanceOf(NotFoundError);
+    await atrium.collections.delete(kb.id);
+  });
+
+  it('assistants, conversations, usage and models; an assistant-scoped API key', async () => {
+    const kb = await atrium.collections.create(spaceId, { name: 'For the bot' });
+    const { document } = await atrium.documents.create(kb.id, { title: 'Hours', text: 'The shop opens at nine and closes at five.' });
+    await atrium.documents.waitUntilReady(document.id, { pollInterval: 50 });
+    const bot = await atrium.assistants.create(spaceId, { name: 'Bot', collectionIds: [kb.id], published: true });
+    expect(await atrium.assistants.update(bot.id, { instructions: 'Be brief.' })).toMatchObject({ instructions: 'Be brief.' });
+    expect((await atrium.assistants.list(spaceId)).data.map((a) => a.id)).toContain(bot.id);
+    expect(await atrium.assistants.retrieve(bot.id)).toMatchObject({ name: 'Bot' });
+
+    const created = await atrium.apiKeys.create({ name: 'bot key', assistantId: bot.id });
+    expect(created.key).toMatch(/^atr_sk_/);
+    expect((await atrium.apiKeys.list()).data.map((k) => k.id)).toContain(created.id);
+    const scoped = new Atrium({ apiKey: created.key, baseURL: server.url });
+    const answer = await (await scoped.assistants.chat(bot.id, { message: 'When does the shop open?' })).finalMessage();
+    expect(answer.content).toContain('nine');
+    await expect(scoped.spaces.create({ name: 'not allowed' })).rejects.toBeInstanceOf(PermissionDeniedError);
+
+    const mine = await atrium.assistants.conversations.list(bot.id, { scope: 'all' });
+    expect(mine.data.map((c) => c.id)).toContain(answer.conversationId);
+    const usage = await atrium.usage.retrieve();
+    expect(usage.total).toBeTruthy();
+    const models = await atrium.models.list();
+    expect(models.completion.length).toBeGreaterThan(0);
+
+    await atrium.conversations.delete(answer.conversationId);
+    await expect(atrium.conversations.retrieve(answer.conversationId)).rejects.toBeInstanceOf(NotFoundError);
+    await atrium.apiKeys.delete(created.id);
+    await expect(scoped.me()).rejects.toBeInstanceOf(AuthenticationError);
+    await atrium.assistants.delete(bot.id);
+  });
+
+  it('maps problem details: 404 with a request id, 422 with field errors, 409', async () => {
+    const missing = (await atrium.spaces.retrieve('0190a0a0-0000-7000-8000-00000000abcd').catch((e: unknown) => e)) as NotFoundError;
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing).toMatchObject({ status: 404, code: 'not_found' });
+    expect(missing.requestId).toBeTruthy();
+    expect(missing.headers?.get('x-request-id')).toBe(missing.requestId);
+
+    const invalid = (await atrium.spaces.create({ name: '' }).catch((e: unknown) => e)) as UnprocessableEntityError;
+    expect(invalid).toBeInstanceOf(UnprocessableEntityError);
+    expect(invalid.errors.map((e) => e.path)).toContain('name');
+
+    await atrium.users.create({ email: 'twice@sdk.test', password: 'a long enough password', name: 'T', role: 'member' });
+    await expect(
+      atrium.users.create({ email: 'twice@sdk.test', password: 'a long enough password', name: 'T', role: 'member' }),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('breaking out of a stream aborts its HTTP request', async () => {
+    // The local answerer is too quick to catch mid-answer on the server, so watch the request itself.
+    const signals: AbortSignal[] = [];
+    const watching: typeof fetch = (input, init) => {
+      signals.push(init!.signal!);
+      return fetch(input, init);
+    };
+    const client = new Atrium({ accessToken: server.token, baseURL: server.url, fetch: watching });
+    const bot = await client.assistants.create(spaceId, { name: 'Quick', published: true });
+    const stream = await client.assistants.chat(bot.id, { message: 'Hello?' });
+    const types: string[] = [];
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'start') break;
+    }
+    expect(types).toEqual(['start']);
+    expect(signals.at(-1)!.aborted).toBe(true);
+    expect(signals[0]!.aborted).toBe(false);
+  });
+
+  it('retries after a dropped connection with the same Idempotency-Key', async () => {
+    const keys: (string | null)[] = [];
+    let dropped = false;
+    const flaky: typeof fetch = async (input, init) => {
+      keys.push(new Headers(init?.headers).get('idempotency-key'));
+      if (!dropped) {
+        dropped = true;
+        throw new TypeError('fetch failed: socket hang up');
+      }
+      return fetch(input, init);
+    };
+    const client = new Atrium({ accessToken: server.token, baseURL: server.url, fetch: flaky });
+    const space = await client.spaces.create({ name: 'After a drop' });
+    expect(space.name).toBe('After a drop');
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('connection errors and aborts are their own classes', async () => {
+    const nowhere = new Atrium({ apiKey: 'atr_sk_x', baseURL: 'http://127.0.0.1:9', maxRetries: 0 });
+    await expect(nowhere.me()).rejects.toBeInstanceOf(APIConnectionError);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(atrium.me({ signal: controller.signal })).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+});
