@@ -1,6 +1,6 @@
 /**
  * Types of the routes API.md fixes but today's server does not serve yet (websites,
- * widget settings, document retry, conversation export, the public widget API).
+ * document retry, conversation export).
  * Hand-written from API.md; once a route appears in the OpenAPI document, its type moves
  * to types.ts as a name for the generated one (the coverage test lists these routes).
  */
@@ -52,46 +52,6 @@ export interface CrawlStarted {
 export type RetriedDocument = AcceptedDocument;
 export type WebsiteDocument = Document;
 
-export interface WidgetTheme {
-  primaryColor?: string;
-  position?: 'bottom-right' | 'bottom-left';
-  title?: string;
-}
-
-export interface WidgetSettingsParams {
-  enabled: boolean;
-  allowedOrigins: string[];
-  greeting?: string;
-  starterPrompts?: string[];
-  theme?: WidgetTheme;
-  rateLimit?: { messagesPerMinute?: number; messagesPerDay?: number };
-  identity?: { required?: boolean };
-}
-
-export interface WidgetSettings extends WidgetSettingsParams {
-  publicKey: string;
-  identitySecretSet: boolean;
-}
-
-export interface WidgetIdentitySecret {
-  /** The HS256 secret; shown only in this response. */
-  secret: string;
-}
-
 export interface ConversationExportParams {
   format: 'csv' | 'jsonl';
-}
-
-/** `GET /api/v1/widget/config`: what a widget shows before the first message. */
-export interface WidgetConfig {
-  name: string;
-  greeting?: string;
-  starterPrompts?: string[];
-  theme?: WidgetTheme;
-}
-
-export interface WidgetSession {
-  visitorToken: string;
-  /** Seconds. */
-  expiresIn: number;
 }

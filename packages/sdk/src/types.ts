@@ -41,6 +41,12 @@ export type UsageReport = Schemas['UsageReport'];
 export type ModelCatalog = Schemas['ModelCatalog'];
 export type ChatResponse = Schemas['ChatResponse'];
 export type Problem = Schemas['Problem'];
+export type WidgetSettings = Schemas['WidgetSettings'];
+export type WidgetSettingsParams = Schemas['WidgetSettingsUpdate'];
+export type WidgetTheme = Schemas['WidgetTheme'];
+export type WidgetIdentitySecret = Schemas['WidgetIdentitySecret'];
+export type WidgetConfig = Schemas['WidgetConfig'];
+export type WidgetSession = Schemas['VisitorSession'];
 
 /** `limit` (1–100, default 20) and `cursor` (from a page's `nextCursor`). */
 export interface PageParams {

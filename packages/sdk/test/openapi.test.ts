@@ -36,16 +36,7 @@ const PENDING = new Set([
   'GET /api/v1/websites/{websiteId}/runs',
   'POST /api/v1/websites/{websiteId}/runs/{runId}/cancel',
   'GET /api/v1/websites/{websiteId}/documents',
-  'GET /api/v1/assistants/{assistantId}/widget',
-  'PUT /api/v1/assistants/{assistantId}/widget',
-  'POST /api/v1/assistants/{assistantId}/widget/rotate-key',
-  'POST /api/v1/assistants/{assistantId}/widget/identity-secret',
   'GET /api/v1/assistants/{assistantId}/conversations/export',
-  'GET /api/v1/widget/config',
-  'POST /api/v1/widget/sessions',
-  'POST /api/v1/widget/chat',
-  'GET /api/v1/widget/conversations/{conversationId}',
-  'POST /api/v1/widget/messages/{messageId}/feedback',
 ]);
 
 /** Calls every method of the SDK once, with a fetch that answers anything. */

@@ -10,6 +10,7 @@ import {
   PermissionDeniedError,
   UnprocessableEntityError,
 } from '../src/index.js';
+import { AtriumWidgetClient } from '../src/widget/index.js';
 import { startTestServer, type TestServer } from './server.js';
 
 describe('SDK resources against a real server', () => {
@@ -170,6 +171,51 @@ describe('SDK resources against a real server', () => {
     expect(space.name).toBe('After a drop');
     expect(keys).toHaveLength(2);
     expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('a retry after the answer was lost gets the first document, not a second (server-side Idempotency-Key)', async () => {
+    const collection = await atrium.collections.create(spaceId, { name: 'Lost answers' });
+    let lost = false;
+    // The request reaches the server and is acted on; its answer never reaches the client.
+    const losing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (lost) return response;
+      lost = true;
+      await response.body?.cancel();
+      throw new TypeError('fetch failed: other side closed');
+    };
+    const client = new Atrium({ accessToken: server.token, baseURL: server.url, fetch: losing });
+    const { document } = await client.documents.create(collection.id, { title: 'Sent once', text: 'Exactly one of these should exist.' });
+    expect(lost).toBe(true);
+    const titles: string[] = [];
+    for await (const d of atrium.documents.list(collection.id)) titles.push(d.title);
+    expect(titles).toEqual(['Sent once']);
+    expect((await atrium.documents.retrieve(document.id)).title).toBe('Sent once');
+  });
+
+  it('assistants.widget and the widget client: settings, config, a visitor chat, their conversation and feedback', async () => {
+    const bot = await atrium.assistants.create(spaceId, { name: 'Widget bot', published: true });
+    const origin = 'https://shop.example';
+    const settings = await atrium.assistants.widget.update(bot.id, { enabled: true, allowedOrigins: [origin], greeting: 'Hi!' });
+    expect(settings).toMatchObject({ enabled: true, allowedOrigins: [origin], greeting: 'Hi!' });
+    expect((await atrium.assistants.widget.retrieve(bot.id)).publicKey).toBe(settings.publicKey);
+    const secret = await atrium.assistants.widget.createIdentitySecret(bot.id);
+    expect(secret.identitySecret).toMatch(/^atr_whs_/);
+    const rotated = await atrium.assistants.widget.rotateKey(bot.id);
+    expect(rotated.publicKey).not.toBe(settings.publicKey);
+
+    // Node has no page: the custom fetch sends the Origin a browser would.
+    const fromShop: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), Origin: origin } });
+    const visitor = new AtriumWidgetClient({ publicKey: rotated.publicKey, baseURL: server.url, fetch: fromShop });
+    expect(await visitor.config()).toMatchObject({ name: 'Widget bot', greeting: 'Hi!' });
+    const stream = await visitor.chat({ message: 'Hello there' });
+    const answer = await stream.finalMessage();
+    const conversation = await visitor.conversation(answer.conversationId);
+    expect(conversation.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(await visitor.feedback(answer.id, { rating: 'up' })).toMatchObject({ rating: 'up' });
+    // Another site gets nothing.
+    const elsewhere = new AtriumWidgetClient({ publicKey: rotated.publicKey, baseURL: server.url, fetch, maxRetries: 0 });
+    await expect(elsewhere.config()).rejects.toBeInstanceOf(PermissionDeniedError);
   });
 
   it('connection errors and aborts are their own classes', async () => {

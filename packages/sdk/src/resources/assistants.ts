@@ -3,7 +3,8 @@ import type { ChatStream } from '../core/streaming.js';
 import type { RequestOptions, TransportConfig } from '../internal/request.js';
 import { path, send } from '../internal/request.js';
 import { APIResource, call, list, stream } from '../internal/resource.js';
-import type { ConversationExportParams, WidgetIdentitySecret, WidgetSettings, WidgetSettingsParams } from '../pending-types.js';
+import type { ConversationExportParams } from '../pending-types.js';
+import type { WidgetIdentitySecret, WidgetSettings, WidgetSettingsParams } from '../types.js';
 import type {
   Assistant,
   AssistantCreateParams,
@@ -26,7 +27,7 @@ export const answerOf = (json: ChatResponse): ChatResponseAnswer => ({
   finishReason: json.message.finishReason,
 });
 
-/** An assistant's widget: who may embed it, how it looks. The server does not serve these routes yet. */
+/** An assistant's widget: who may embed it, how it looks, its limits and public key. */
 export class AssistantWidget extends APIResource {
   retrieve(assistantId: string, options?: RequestOptions): Promise<WidgetSettings> {
     return call(this._transport, 'GET', path`/api/v1/assistants/${assistantId}/widget`, {}, options);

@@ -8,8 +8,7 @@ import type { ChatStream } from '../core/streaming.js';
 import type { RequestOptions, TransportConfig } from '../internal/request.js';
 import { path, requestJSON } from '../internal/request.js';
 import { stream } from '../internal/resource.js';
-import type { WidgetConfig, WidgetSession } from '../pending-types.js';
-import type { ConversationWithMessages, Feedback, FeedbackParams } from '../types.js';
+import type { ConversationWithMessages, Feedback, FeedbackParams, WidgetConfig, WidgetSession } from '../types.js';
 
 export interface WidgetClientOptions {
   /** The assistant's widget public key (`atr_pk_...`). */
@@ -36,6 +35,8 @@ export class AtriumWidgetClient {
   #identityToken: string | undefined;
   #transport: TransportConfig;
   #session: { token: string; renewAt: number } | undefined;
+  /** The last token the server gave, expired or not: renewing with it keeps this visitor (and their conversations). */
+  #lastToken: string | undefined;
   #renewing: Promise<string> | undefined;
 
   constructor(options: WidgetClientOptions) {
@@ -92,12 +93,17 @@ export class AtriumWidgetClient {
     this.#renewing ??= requestJSON<WidgetSession>(this.#transport, {
       method: 'POST',
       path: '/api/v1/widget/sessions',
-      body: { key: this.publicKey, ...(this.#identityToken && { identityToken: this.#identityToken }) },
+      body: {
+        key: this.publicKey,
+        ...(this.#identityToken && { identityToken: this.#identityToken }),
+        ...(this.#lastToken && { visitorToken: this.#lastToken }),
+      },
     })
       .then((session) => {
         const lifetime = session.expiresIn * 1000;
         // Short-lived tokens are renewed at half their life rather than at once.
         this.#session = { token: session.visitorToken, renewAt: Date.now() + Math.max(lifetime - RENEW_MARGIN_MS, lifetime / 2) };
+        this.#lastToken = session.visitorToken;
         return session.visitorToken;
       })
       .finally(() => (this.#renewing = undefined));
@@ -119,7 +125,7 @@ export {
 } from '../core/errors.js';
 export { ChatStream } from '../core/streaming.js';
 export type { RequestOptions } from '../internal/request.js';
-export type { WidgetConfig, WidgetSession } from '../pending-types.js';
+export type { WidgetConfig, WidgetSession } from '../types.js';
 export type {
   ChatAnswer,
   ChatEvent,
