@@ -1,7 +1,7 @@
 /** Visitors talking to an assistant through the widget's public API (API.md §Widget). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@atrium/core/test';
-import { call, createSpace, expectProblem, openHarness, type Harness } from '../helpers.js';
+import { call, createSpace, createTenant, expectProblem, openHarness, type Harness } from '../helpers.js';
 import { parseSse } from '../chat/helpers.js';
 
 type Json = Record<string, any>;
@@ -79,6 +79,26 @@ describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
     // A user's conversation is not a visitor's either.
     const userChat = await call<Json>(h.app, 'POST', `/api/v1/assistants/${assistantId}/chat`, { token: h.tenant.token, json: { message: 'Hi', stream: false } });
     expectProblem(await call(h.app, 'GET', `/api/v1/widget/conversations/${userChat.body.conversationId}`, { token: owner, headers: { Origin: SHOP } }), 404);
+  });
+
+  it("keeps another tenant's visitors out: their ids are 404 here", async () => {
+    const other = await createTenant(h);
+    const otherSpace = await createSpace(h.app, other.token);
+    const otherBot = await call<Json>(h.app, 'POST', `/api/v1/spaces/${otherSpace.id}/assistants`, { token: other.token, json: { name: 'Other', published: true } });
+    const otherKey = (
+      await call<Json>(h.app, 'PUT', `/api/v1/assistants/${otherBot.body.id}/widget`, { token: other.token, json: { enabled: true, allowedOrigins: [SHOP] } })
+    ).body.publicKey;
+    const outsider = (await call<Json>(h.app, 'POST', '/api/v1/widget/sessions', { headers: { Origin: SHOP }, json: { key: otherKey } })).body.visitorToken;
+    const mine = parseSse((await ask(await newVisitor(), { message: 'Private question' })).text);
+    const conversationId = mine[0]!.data.conversationId;
+    expectProblem(await call(h.app, 'GET', `/api/v1/widget/conversations/${conversationId}`, { token: outsider, headers: { Origin: SHOP } }), 404);
+    expectProblem(await ask(outsider, { message: 'Let me in', conversationId }), 404);
+    const feedback = await call(h.app, 'POST', `/api/v1/widget/messages/${mine.at(-1)!.data.messageId}/feedback`, {
+      token: outsider,
+      headers: { Origin: SHOP },
+      json: { rating: 'down' },
+    });
+    expectProblem(feedback, 404);
   });
 
   it('refuses without a session (401), with an API credential (401), and from another origin (403, no CORS)', async () => {

@@ -54,10 +54,11 @@ export const updateWidgetSettings = async (ctx: CoreContext, actor: Actor, assis
     },
     identity: { required: update.identity?.required ?? defaults.identity.required },
   };
+  // Access first: someone who may not see the assistant learns nothing from validation.
+  await loadWidget(ctx, actor, assistantId);
   const errors = checkWidgetSettings(input);
   if (errors.length > 0) throw invalid(errors);
   const allowedOrigins = [...new Set(input.allowedOrigins.map((origin) => normalizeAllowedOrigin(origin)!))];
-  await loadWidget(ctx, actor, assistantId);
   const updated = await ctx.store.forTenant(actor.tenantId).widgets.update(assistantId, { ...input, allowedOrigins }, ctx.clock.now());
   return toSettings(updated!);
 };
