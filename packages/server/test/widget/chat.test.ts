@@ -1,7 +1,8 @@
 /** Visitors talking to an assistant through the widget's public API (API.md §Widget). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@atrium/core/test';
-import { call, createSpace, createTenant, expectProblem, openHarness, type Harness } from '../helpers.js';
+import { call, createTenant, expectProblem, openHarness, type Harness } from '../helpers.js';
+import { createPublishedAssistant, putWidget } from './helpers.js';
 import { parseSse } from '../chat/helpers.js';
 
 type Json = Record<string, any>;
@@ -13,11 +14,7 @@ describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
   let assistantId: string;
   let key: string;
 
-  const settings = (json: Json = {}) =>
-    call<Json>(h.app, 'PUT', `/api/v1/assistants/${assistantId}/widget`, {
-      token: h.tenant.token,
-      json: { enabled: true, allowedOrigins: [SHOP], ...json },
-    });
+  const settings = (json: Json = {}) => putWidget(h.app, h.tenant, assistantId, { enabled: true, allowedOrigins: [SHOP], ...json });
   const newVisitor = async (): Promise<string> => {
     const r = await call<Json>(h.app, 'POST', '/api/v1/widget/sessions', { headers: { Origin: SHOP }, json: { key } });
     expect(r.status).toBe(201);
@@ -28,12 +25,7 @@ describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
 
   beforeAll(async () => {
     h = await openHarness(target);
-    const space = await createSpace(h.app, h.tenant.token);
-    const created = await call<Json>(h.app, 'POST', `/api/v1/spaces/${space.id}/assistants`, {
-      token: h.tenant.token,
-      json: { name: 'Shop helper', published: true },
-    });
-    assistantId = created.body.id;
+    assistantId = await createPublishedAssistant(h.app, h.tenant);
     key = (await settings()).body.publicKey;
   });
   afterAll(async () => {
@@ -83,11 +75,8 @@ describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
 
   it("keeps another tenant's visitors out: their ids are 404 here", async () => {
     const other = await createTenant(h);
-    const otherSpace = await createSpace(h.app, other.token);
-    const otherBot = await call<Json>(h.app, 'POST', `/api/v1/spaces/${otherSpace.id}/assistants`, { token: other.token, json: { name: 'Other', published: true } });
-    const otherKey = (
-      await call<Json>(h.app, 'PUT', `/api/v1/assistants/${otherBot.body.id}/widget`, { token: other.token, json: { enabled: true, allowedOrigins: [SHOP] } })
-    ).body.publicKey;
+    const otherBot = await createPublishedAssistant(h.app, other, 'Other');
+    const otherKey = (await putWidget(h.app, other, otherBot, { enabled: true, allowedOrigins: [SHOP] })).body.publicKey;
     const outsider = (await call<Json>(h.app, 'POST', '/api/v1/widget/sessions', { headers: { Origin: SHOP }, json: { key: otherKey } })).body.visitorToken;
     const mine = parseSse((await ask(await newVisitor(), { message: 'Private question' })).text);
     const conversationId = mine[0]!.data.conversationId;

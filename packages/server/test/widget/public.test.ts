@@ -2,7 +2,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@atrium/core/test';
-import { call, createSpace, expectProblem, openHarness, type Harness } from '../helpers.js';
+import { call, expectProblem, openHarness, type Harness } from '../helpers.js';
+import { createPublishedAssistant, putWidget } from './helpers.js';
 
 type Json = Record<string, any>;
 
@@ -23,7 +24,7 @@ describe.each(await testDatabaseTargets())('the widget public API on $name', (ta
   let assistantId: string;
   let key: string;
 
-  const settings = (json: Json) => call<Json>(h.app, 'PUT', `/api/v1/assistants/${assistantId}/widget`, { token: h.tenant.token, json });
+  const settings = (json: Json) => putWidget(h.app, h.tenant, assistantId, json);
   const enable = (extra: Json = {}) => settings({ enabled: true, allowedOrigins: [SHOP, 'https://*.docs.example'], greeting: 'Hello!', ...extra });
   const config = (origin?: string, publicKey = key, headers: Record<string, string> = {}) =>
     call<Json>(h.app, 'GET', `/api/v1/widget/config?key=${encodeURIComponent(publicKey)}`, { headers: { ...(origin && { Origin: origin }), ...headers } });
@@ -32,12 +33,7 @@ describe.each(await testDatabaseTargets())('the widget public API on $name', (ta
 
   beforeAll(async () => {
     h = await openHarness(target);
-    const space = await createSpace(h.app, h.tenant.token);
-    const created = await call<Json>(h.app, 'POST', `/api/v1/spaces/${space.id}/assistants`, {
-      token: h.tenant.token,
-      json: { name: 'Shop helper', published: true },
-    });
-    assistantId = created.body.id;
+    assistantId = await createPublishedAssistant(h.app, h.tenant);
     key = (await enable()).body.publicKey;
   });
   afterAll(async () => {

@@ -1,10 +1,8 @@
-import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { TenantRepositories } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
+import type { InTenant } from './shared.js';
 import { idempotencyKeys } from '../schema/index.js';
-
-type InTenant = (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined;
 
 export const idempotencyRepository = (db: AtriumDb, tenantId: string, inTenant: InTenant): TenantRepositories['idempotencyKeys'] => ({
   async claim(key, fingerprint, now, since) {

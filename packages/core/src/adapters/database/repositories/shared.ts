@@ -1,5 +1,10 @@
 import { AtriumError, conflict, invalid } from '../../../domain/errors.js';
+import type { SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Page, PageRequest } from '../../../domain/pagination.js';
+
+/** Adds `tenant_id = $tenant` to a table's conditions: how tenant repositories scope every statement. */
+export type InTenant = (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

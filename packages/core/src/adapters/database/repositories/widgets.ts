@@ -1,8 +1,8 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { and, eq, sql } from 'drizzle-orm';
 import type { WidgetSettingsInput } from '../../../domain/widget.js';
 import type { SystemRepository, WidgetRecord, WidgetRepository } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
+import type { InTenant } from './shared.js';
 import { assistants, assistantWidgets } from '../schema/index.js';
 
 type Row = typeof assistantWidgets.$inferSelect;
@@ -32,8 +32,6 @@ const columnsOf = (s: WidgetSettingsInput) => ({
   messagesPerDay: s.rateLimit.messagesPerDay,
   identityRequired: s.identity.required,
 });
-
-type InTenant = (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined;
 
 /** What the public widget endpoints find behind a key, across tenants. */
 export const widgetSystemRepository = (db: AtriumDb): Pick<SystemRepository, 'findWidgetByPublicKey' | 'anyWidgetAllows'> => ({
