@@ -4,6 +4,14 @@ export const CONVERSATION_CHANNELS = ['api', 'openai', 'widget'] as const;
 /** Where a conversation came from: the REST API, the OpenAI-compatible endpoint, or the widget. */
 export type ConversationChannel = (typeof CONVERSATION_CHANNELS)[number];
 
+/** A widget visitor as the host site's backend identified them. */
+export interface VisitorIdentity {
+  /** The site's own id for its user (the token's `sub`). */
+  subject: string;
+  name?: string;
+  email?: string;
+}
+
 export interface Conversation {
   id: string;
   tenantId: string;
@@ -11,8 +19,10 @@ export interface Conversation {
   assistantId: string;
   /** The user who owns it; null for anonymous widget visitors. */
   userId: string | null;
-  /** The anonymous widget visitor who owns it. */
+  /** The widget visitor who owns it. */
   visitorId: string | null;
+  /** Who that visitor is, when the host site vouched for them (a verified identity token); null otherwise. */
+  visitorIdentity: VisitorIdentity | null;
   channel: ConversationChannel;
   /** The start of the first question. */
   title: string;

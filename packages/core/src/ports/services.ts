@@ -1,3 +1,4 @@
+import type { VisitorIdentity } from '../domain/conversations.js';
 /** Small ports for the world outside: time, ids, password hashing, token signing, throttling. */
 
 export interface Clock {
@@ -44,11 +45,7 @@ export interface LoginAttempt {
 }
 
 /** Who a host site's backend says its signed-in user is (a verified identity token). */
-export interface VerifiedIdentity {
-  subject: string;
-  name?: string;
-  email?: string;
-}
+export type VerifiedIdentity = VisitorIdentity;
 
 /** What a widget visitor's session token says. */
 export interface VisitorClaims {

@@ -5577,6 +5577,15 @@ export interface components {
             title: string;
             updatedAt: string;
             userId: string | null;
+            /** @description The widget visitor who asked (channel `widget`); null for users and API keys */
+            visitor: {
+                email: string | null;
+                id: string;
+                name: string | null;
+                subject: string | null;
+                /** @description The host site vouched for this visitor (a verified identity token): then `subject` is the site's own user id */
+                verified: boolean;
+            } | null;
         };
         ConversationPage: {
             data: components["schemas"]["Conversation"][];

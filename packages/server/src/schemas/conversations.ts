@@ -72,6 +72,16 @@ export const ConversationSchema = z
     assistantId: z.string(),
     spaceId: z.string(),
     userId: z.string().nullable(),
+    visitor: z
+      .object({
+        id: z.string(),
+        verified: z.boolean().openapi({ description: "The host site vouched for this visitor (a verified identity token): then `subject` is the site's own user id" }),
+        subject: z.string().nullable(),
+        name: z.string().nullable(),
+        email: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'The widget visitor who asked (channel `widget`); null for users and API keys' }),
     channel: z.enum(CONVERSATION_CHANNELS),
     title: z.string(),
     createdAt: z.string(),
@@ -114,6 +124,15 @@ export const conversationJson = (c: Conversation) => ({
   assistantId: c.assistantId,
   spaceId: c.spaceId,
   userId: c.userId,
+  visitor: c.visitorId
+    ? {
+        id: c.visitorId,
+        verified: c.visitorIdentity !== null,
+        subject: c.visitorIdentity?.subject ?? null,
+        name: c.visitorIdentity?.name ?? null,
+        email: c.visitorIdentity?.email ?? null,
+      }
+    : null,
   channel: c.channel,
   title: c.title,
   createdAt: iso(c.createdAt),

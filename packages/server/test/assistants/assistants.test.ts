@@ -333,6 +333,7 @@ describe.each(await testDatabaseTargets())('assistants over HTTP on $name', (tar
             assistantId: bot.id,
             spaceId: space.id,
             userId: viewer.id,
+            visitor: null,
             channel: 'api',
             title: 'How many days of annual leave do employees get?',
             createdAt: expect.any(String),

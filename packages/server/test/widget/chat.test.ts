@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@atrium/core/test';
 import { call, createTenant, expectProblem, openHarness, type Harness } from '../helpers.js';
-import { createPublishedAssistant, putWidget } from './helpers.js';
+import { createPublishedAssistant, putWidget, signIdentity } from './helpers.js';
 import { parseSse } from '../chat/helpers.js';
 
 type Json = Record<string, any>;
@@ -88,6 +88,22 @@ describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
       json: { rating: 'down' },
     });
     expectProblem(feedback, 404);
+  });
+
+  it('shows the admins who asked: a verified visitor by the name and id their site gave', async () => {
+    const { identitySecret } = (await call<Json>(h.app, 'POST', `/api/v1/assistants/${assistantId}/widget/identity-secret`, { token: h.tenant.token })).body;
+    const identityToken = signIdentity(identitySecret, { sub: 'user-42', name: 'Ada', email: 'ada@shop.example', exp: Math.floor(Date.now() / 1000) + 600 });
+    const verified = (await call<Json>(h.app, 'POST', '/api/v1/widget/sessions', { headers: { Origin: SHOP }, json: { key, identityToken } })).body.visitorToken;
+    const anonymous = await newVisitor();
+    const asVerified = parseSse((await ask(verified, { message: 'Where is order 17?' })).text)[0]!.data.conversationId;
+    const asAnonymous = parseSse((await ask(anonymous, { message: 'Just browsing' })).text)[0]!.data.conversationId;
+    const all = (await call<Json>(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations?scope=all&limit=100`, { token: h.tenant.token })).body.data;
+    const byId = (id: string) => all.find((c: Json) => c.id === id);
+    expect(byId(asVerified)).toMatchObject({ channel: 'widget', userId: null, visitor: { verified: true, subject: 'user-42', name: 'Ada', email: 'ada@shop.example' } });
+    expect(byId(asAnonymous)).toMatchObject({ channel: 'widget', userId: null, visitor: { verified: false, subject: null, name: null, email: null } });
+    expect(byId(asAnonymous).visitor.id).toMatch(/^anon_/);
+    const mine = (await call<Json>(h.app, 'POST', `/api/v1/assistants/${assistantId}/chat`, { token: h.tenant.token, json: { message: 'Hi', stream: false } })).body;
+    expect((await call<Json>(h.app, 'GET', `/api/v1/conversations/${mine.conversationId}`, { token: h.tenant.token })).body.visitor).toBeNull();
   });
 
   it('refuses without a session (401), with an API credential (401), and from another origin (403, no CORS)', async () => {

@@ -1,9 +1,8 @@
 /** The widget's public API (API.md §Widget): config and visitor sessions, with CORS per widget. */
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@atrium/core/test';
 import { call, expectProblem, openHarness, type Harness } from '../helpers.js';
-import { createPublishedAssistant, putWidget } from './helpers.js';
+import { createPublishedAssistant, putWidget, signIdentity } from './helpers.js';
 
 type Json = Record<string, any>;
 
@@ -11,12 +10,6 @@ const SHOP = 'https://shop.example';
 const DOCS = 'https://eu.docs.example';
 const EVIL = 'https://evil.example';
 
-/** An HS256 JWT, signed the way a host site's backend would, without Atrium's libraries. */
-const signIdentity = (secret: string, claims: Record<string, unknown>): string => {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-};
 const inSeconds = (s: number) => Math.floor(Date.now() / 1000) + s;
 
 describe.each(await testDatabaseTargets())('the widget public API on $name', (target) => {

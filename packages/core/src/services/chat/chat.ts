@@ -3,7 +3,7 @@ import type { ChatEvent } from '../../chat/events.js';
 import { generateAnswer, type AnswerResult } from '../../chat/generate-answer.js';
 import type { Assistant } from '../../domain/assistants.js';
 import type { Collection } from '../../domain/knowledge.js';
-import type { Conversation, ConversationChannel, Message } from '../../domain/conversations.js';
+import type { Conversation, ConversationChannel, Message, VisitorIdentity } from '../../domain/conversations.js';
 import { AtriumError, invalid, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/identity.js';
 import type { ChatMessage, ChatModel } from '../../ports/index.js';
@@ -80,10 +80,17 @@ export interface Asker {
   tenantId: string;
   userId: string | null;
   visitorId: string | null;
+  visitorIdentity: VisitorIdentity | null;
   channel: ConversationChannel;
 }
 
-const askerOf = (actor: Actor, channel: ConversationChannel): Asker => ({ tenantId: actor.tenantId, userId: actor.userId, visitorId: null, channel });
+const askerOf = (actor: Actor, channel: ConversationChannel): Asker => ({
+  tenantId: actor.tenantId,
+  userId: actor.userId,
+  visitorId: null,
+  visitorIdentity: null,
+  channel,
+});
 
 interface RunInput {
   tenantId: string;
@@ -244,6 +251,7 @@ const newConversation = (ctx: CoreContext, asker: Asker, assistant: Assistant, q
     assistantId: assistant.id,
     userId: asker.userId,
     visitorId: asker.visitorId,
+    visitorIdentity: asker.visitorIdentity,
     channel: asker.channel,
     title: titleOf(question),
     createdAt: now,
@@ -335,7 +343,7 @@ export const chatAsVisitor = async (ctx: CoreContext, visitor: AdmittedVisitor, 
   if (limited)
     throw new AtriumError('rate_limited', 'rate_limited', 'Too many messages: wait a moment before asking again', { retryAfterSeconds: limited.retryAfterSeconds });
   const loaded = preload(ctx, claims.tenantId, assistant.id, input.conversationId);
-  const asker: Asker = { tenantId: claims.tenantId, userId: null, visitorId: claims.visitorId, channel: 'widget' };
+  const asker: Asker = { tenantId: claims.tenantId, userId: null, visitorId: claims.visitorId, visitorIdentity: claims.identity, channel: 'widget' };
   return converse(ctx, asker, assistant, input, loaded, startedAt);
 };
 

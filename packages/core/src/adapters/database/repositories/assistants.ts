@@ -57,6 +57,7 @@ const toConversation = (r: ConversationRow): Conversation => ({
   assistantId: r.assistantId,
   userId: r.userId,
   visitorId: r.visitorId,
+  visitorIdentity: r.visitorIdentity ?? null,
   channel: r.channel as ConversationChannel,
   title: r.title,
   createdAt: r.createdAt,

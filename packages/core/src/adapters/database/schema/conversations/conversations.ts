@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
-import type { ChatTimings, Reference } from '../../../../domain/conversations.js';
+import type { ChatTimings, Reference, VisitorIdentity } from '../../../../domain/conversations.js';
 import { createdAt, id, updatedAt } from '../columns.js';
 import { assistants } from '../assistants/assistants.js';
 import { tenants } from '../identity/tenants.js';
@@ -22,6 +22,7 @@ export const conversations = pgTable(
       .references(() => assistants.id, { onDelete: 'cascade' }),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     visitorId: text('visitor_id'),
+    visitorIdentity: jsonb('visitor_identity').$type<VisitorIdentity>(),
     channel: text('channel').notNull(),
     title: text('title').notNull(),
     createdAt: createdAt(),
