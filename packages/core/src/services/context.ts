@@ -47,10 +47,17 @@ export interface CoreSettings {
   embeddingBatchSize: number;
   /** Overrides every chat model's context window, in tokens (ATRIUM_CHAT_CONTEXT_TOKENS). */
   chatContextTokens?: number | undefined;
+  /**
+   * The most tokens (prompt and answer, summed over its answers) one conversation of an
+   * anonymous widget visitor may use; past it the visitor starts a new conversation. A
+   * bound on what one anonymous visitor can make a single conversation cost.
+   */
+  anonymousConversationTokens: number;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
   refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
   maxUploadBytes: 50 * 1024 * 1024,
   embeddingBatchSize: 64,
+  anonymousConversationTokens: 50_000,
 };

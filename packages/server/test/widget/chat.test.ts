@@ -143,3 +143,35 @@ describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
     expect((await ask(await newVisitor(), { message: 'Hi' })).status).toBe(200);
   });
 });
+
+describe.each(await testDatabaseTargets())('anonymous widget conversations on $name', (target) => {
+  let h: Harness;
+  let assistantId: string;
+  let key: string;
+  beforeAll(async () => {
+    // A cap the first answer already reaches.
+    h = await openHarness(target, { atrium: { settings: { anonymousConversationTokens: 1 } } });
+    assistantId = await createPublishedAssistant(h.app, h.tenant);
+    key = (await putWidget(h.app, h.tenant, assistantId, { enabled: true, allowedOrigins: [SHOP] })).body.publicKey;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const session = async (json: Json = {}) =>
+    (await call<Json>(h.app, 'POST', '/api/v1/widget/sessions', { headers: { Origin: SHOP }, json: { key, ...json } })).body.visitorToken as string;
+  const ask = (token: string, json: Json) => call(h.app, 'POST', '/api/v1/widget/chat', { token, headers: { Origin: SHOP }, json });
+
+  it('end at their token cap: the next question is refused (403) and a new conversation is open; verified visitors have no cap', async () => {
+    const anonymous = await session();
+    const first = parseSse((await ask(anonymous, { message: 'Do you ship abroad?' })).text);
+    expect(first.at(-1)!.data.usage.promptTokens + first.at(-1)!.data.usage.completionTokens).toBeGreaterThan(1);
+    const conversationId = first[0]!.data.conversationId;
+    expectProblem(await ask(anonymous, { message: 'And to Norway?', conversationId }), 403, 'conversation_limit_reached');
+    expect((await ask(anonymous, { message: 'And to Norway?' })).status).toBe(200);
+
+    const { identitySecret } = (await call<Json>(h.app, 'POST', `/api/v1/assistants/${assistantId}/widget/identity-secret`, { token: h.tenant.token })).body;
+    const verified = await session({ identityToken: signIdentity(identitySecret, { sub: 'u1', exp: Math.floor(Date.now() / 1000) + 600 }) });
+    const theirs = parseSse((await ask(verified, { message: 'Do you ship abroad?' })).text)[0]!.data.conversationId;
+    expect((await ask(verified, { message: 'And to Norway?', conversationId: theirs })).status).toBe(200);
+  });
+});

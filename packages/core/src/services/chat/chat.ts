@@ -273,8 +273,23 @@ const preload = (ctx: CoreContext, tenantId: string, assistantId: string, conver
   };
 };
 
-/** A question to an assistant the asker may use: continues their conversation or starts one, then answers. */
-const converse = async (ctx: CoreContext, asker: Asker, assistant: Assistant, input: ChatInput, loaded: Preloaded, startedAt: number): Promise<ChatStream> => {
+/** Tokens a conversation's answers have used, prompts included. */
+const tokensUsed = (messages: Message[]): number =>
+  messages.reduce((sum, m) => sum + (m.usage ? m.usage.promptTokens + m.usage.completionTokens : 0), 0);
+
+/**
+ * A question to an assistant the asker may use: continues their conversation or starts
+ * one, then answers. `tokenCap` bounds what the continued conversation may have used.
+ */
+const converse = async (
+  ctx: CoreContext,
+  asker: Asker,
+  assistant: Assistant,
+  input: ChatInput,
+  loaded: Preloaded,
+  startedAt: number,
+  tokenCap = Number.POSITIVE_INFINITY,
+): Promise<ChatStream> => {
   const repos = ctx.store.forTenant(asker.tenantId);
   const model = chatModelFor(ctx, assistant);
   let conversation: Conversation;
@@ -284,6 +299,8 @@ const converse = async (ctx: CoreContext, asker: Asker, assistant: Assistant, in
     // Only the owner continues a conversation; anyone else is told it does not exist.
     if (!found || found.assistantId !== assistant.id || found.userId !== asker.userId || found.visitorId !== asker.visitorId)
       throw notFound('Conversation');
+    if (tokensUsed(earlier) >= tokenCap)
+      throw new AtriumError('forbidden', 'conversation_limit_reached', 'This conversation has reached its length limit: start a new one');
     conversation = found;
     history = asHistory(earlier);
   } else {
@@ -344,7 +361,9 @@ export const chatAsVisitor = async (ctx: CoreContext, visitor: AdmittedVisitor, 
     throw new AtriumError('rate_limited', 'rate_limited', 'Too many messages: wait a moment before asking again', { retryAfterSeconds: limited.retryAfterSeconds });
   const loaded = preload(ctx, claims.tenantId, assistant.id, input.conversationId);
   const asker: Asker = { tenantId: claims.tenantId, userId: null, visitorId: claims.visitorId, visitorIdentity: claims.identity, channel: 'widget' };
-  return converse(ctx, asker, assistant, input, loaded, startedAt);
+  // Verified visitors are the site's own users; anonymous ones get a bounded conversation.
+  const tokenCap = claims.identity ? undefined : ctx.settings.anonymousConversationTokens;
+  return converse(ctx, asker, assistant, input, loaded, startedAt, tokenCap);
 };
 
 export interface CompletionInput {
