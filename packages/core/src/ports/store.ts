@@ -4,7 +4,7 @@ import type { IdempotencyRecord, StoredResponse } from '../domain/idempotency.js
 import type { Membership, Space, SpaceRole } from '../domain/spaces.js';
 import type { AssistantRepositories } from './assistant-store.js';
 import type { KnowledgeRepositories, KnowledgeSystemRepository } from './knowledge-store.js';
-import type { WidgetRecord, WidgetRepository } from './widget-store.js';
+import type { PublicWidget, WidgetRepository } from './widget-store.js';
 
 /**
  * Persistence port. Tenant data is reached only through `forTenant(tenantId)`, whose
@@ -30,7 +30,7 @@ export interface SystemRepository extends KnowledgeSystemRepository {
   findRefreshTokenByHash(hash: string): Promise<RefreshTokenRecord | null>;
   getSetting(key: string): Promise<string | null>;
   /** The widget a public key names, with its assistant's name and published flag. */
-  findWidgetByPublicKey(publicKey: string): Promise<{ widget: WidgetRecord; assistantName: string; published: boolean } | null>;
+  findWidgetByPublicKey(publicKey: string): Promise<PublicWidget | null>;
   /** Whether some enabled widget's allowlist holds one of `entries` (a preflight's origin, see `originCandidates`). */
   anyWidgetAllows(entries: string[]): Promise<boolean>;
   /** Stores the value unless one exists; returns whichever value is stored afterwards. */

@@ -6,6 +6,13 @@ export interface WidgetRecord extends Omit<WidgetSettings, 'identitySecretSet'> 
   identitySecret: string | null;
 }
 
+/** A widget as the public endpoints find it by its key, with what they need of its assistant. */
+export interface PublicWidget {
+  widget: WidgetRecord;
+  assistantName: string;
+  published: boolean;
+}
+
 export interface WidgetRepository {
   get(assistantId: string): Promise<WidgetRecord | null>;
   /** The assistant's widget; created with `defaults` and `publicKey` if it has none yet. */

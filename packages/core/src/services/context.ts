@@ -1,4 +1,5 @@
 import type { UserWithTenant } from '../domain/identity.js';
+import type { PublicWidget } from '../ports/index.js';
 import type {
   AccessTokenSigner,
   Cache,
@@ -29,6 +30,12 @@ export interface CoreContext {
    * authenticating repeat callers reads no database (ADR 0011).
    */
   authCache: Cache<UserWithTenant>;
+  /**
+   * Widgets by public key, kept for a moment: a busy site's page views all ask for the same
+   * widget. Use cases that change a widget or its assistant clear it, so within this process
+   * a change is seen by the next request (other replicas see it within the cache's lifetime).
+   */
+  widgetCache: Cache<PublicWidget>;
   loginThrottle: LoginThrottle;
   widgetRateLimiter: WidgetRateLimiter;
   embeddings: EmbeddingModels;

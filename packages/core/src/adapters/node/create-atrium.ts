@@ -14,6 +14,7 @@ import type {
   IdGenerator,
   JobQueue,
   LoginThrottle,
+  PublicWidget,
   WidgetRateLimiter,
   PasswordHasher,
 } from '../../ports/index.js';
@@ -194,6 +195,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       accessTokens: joseAccessTokens({ secret }),
       visitorTokens: joseVisitorTokens({ secret }),
       authCache: options.authCache ?? memoryCache<UserWithTenant>(AUTH_CACHE_DEFAULTS),
+      widgetCache: memoryCache<PublicWidget>(AUTH_CACHE_DEFAULTS),
       loginThrottle: limits.loginThrottle,
       widgetRateLimiter: limits.widgetRateLimiter,
       embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),

@@ -162,6 +162,8 @@ export const updateAssistant = async (
     }),
   );
   if (!updated) throw notFound('Assistant');
+  // Its widget shows its name and answers only while it is published.
+  ctx.widgetCache.clear();
   return updated;
 };
 
@@ -174,4 +176,5 @@ export const deleteAssistant = async (ctx: CoreContext, actor: Actor, assistantI
     await scoped.apiKeys.revokeForAssistant(assistantId, ctx.clock.now());
     await scoped.assistants.delete(assistantId);
   });
+  ctx.widgetCache.clear();
 };

@@ -60,6 +60,7 @@ export const updateWidgetSettings = async (ctx: CoreContext, actor: Actor, assis
   if (errors.length > 0) throw invalid(errors);
   const allowedOrigins = [...new Set(input.allowedOrigins.map((origin) => normalizeAllowedOrigin(origin)!))];
   const updated = await ctx.store.forTenant(actor.tenantId).widgets.update(assistantId, { ...input, allowedOrigins }, ctx.clock.now());
+  ctx.widgetCache.clear();
   return toSettings(updated!);
 };
 
@@ -67,6 +68,7 @@ export const updateWidgetSettings = async (ctx: CoreContext, actor: Actor, assis
 export const rotateWidgetKey = async (ctx: CoreContext, actor: Actor, assistantId: string): Promise<WidgetSettings> => {
   await loadWidget(ctx, actor, assistantId);
   const updated = await ctx.store.forTenant(actor.tenantId).widgets.setPublicKey(assistantId, newWidgetPublicKey(), ctx.clock.now());
+  ctx.widgetCache.clear();
   return toSettings(updated!);
 };
 
@@ -82,5 +84,6 @@ export const createWidgetIdentitySecret = async (
   await loadWidget(ctx, actor, assistantId);
   const identitySecret = `atr_whs_${randomBase62(43)}`;
   const updated = await ctx.store.forTenant(actor.tenantId).widgets.setIdentitySecret(assistantId, identitySecret, ctx.clock.now());
+  ctx.widgetCache.clear();
   return { identitySecret, widget: toSettings(updated!) };
 };

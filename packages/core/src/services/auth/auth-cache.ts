@@ -19,4 +19,5 @@ export const forgetUser = (ctx: CoreContext, tenantId: string, userId: string): 
 /** After a tenant was removed: tenant removal is rare, so everything goes. */
 export const forgetTenant = (ctx: CoreContext): void => {
   ctx.authCache.clear();
+  ctx.widgetCache.clear();
 };

@@ -25,7 +25,7 @@ const PUBLIC_KEY = /^atr_pk_[0-9A-Za-z]{32}$/;
  * Each refusal is a 403 with its own code, so the widget can say which it was.
  */
 export const admitWidget = async (ctx: CoreContext, publicKey: string, origin: string | undefined): Promise<AdmittedWidget> => {
-  const found = PUBLIC_KEY.test(publicKey) ? await ctx.store.system.findWidgetByPublicKey(publicKey) : null;
+  const found = PUBLIC_KEY.test(publicKey) ? await ctx.widgetCache.getOrLoad(publicKey, () => ctx.store.system.findWidgetByPublicKey(publicKey)) : null;
   if (!found) throw refuse('invalid_widget_key', 'This widget key is unknown; it may have been rotated');
   if (!found.widget.enabled || !found.published) throw refuse('widget_disabled', "This assistant's widget is turned off");
   if (!origin || !isOriginAllowed(origin, found.widget.allowedOrigins)) throw refuse('origin_not_allowed', 'This site may not embed this assistant');

@@ -1,6 +1,7 @@
 /**
- * Authenticated `GET /api/v1/me` throughput against a bare Hono hello-world, measured in
- * the same run. Each server runs in its own process; autocannon runs in this one. Rounds
+ * Throughput of authenticated `GET /api/v1/me` and of the widget's public `GET
+ * /api/v1/widget/config` (every page view of a site with the widget) against a bare Hono
+ * hello-world, measured in the same run. Each server runs in its own process; autocannon runs in this one. Rounds
  * alternate (bare, atrium, atrium, bare, ...) so that drift in the machine hits both alike.
  *
  * Embedded mode (PGlite) always; connected mode too when DATABASE_URL is set and reachable
@@ -24,7 +25,7 @@ const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const ADMIN_EMAIL = 'bench@example.com';
 const ADMIN_PASSWORD = 'bench-password-0123';
 
-type TargetName = 'bare' | 'atrium' | 'healthz';
+type TargetName = 'bare' | 'atrium' | 'widget' | 'healthz';
 
 interface Target {
   name: TargetName;
@@ -84,10 +85,27 @@ const login = async (base: string): Promise<string> => {
   return accessToken;
 };
 
+const WIDGET_ORIGIN = 'https://bench.example';
+
+/** A published assistant with its widget enabled for WIDGET_ORIGIN; its public key. */
+const enableWidget = async (base: string, token: string): Promise<string> => {
+  const post = async (path: string, body: unknown, method = 'POST') => {
+    const response = await fetch(`${base}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as { id: string; publicKey: string };
+  };
+  const space = await post('/api/v1/spaces', { name: 'Bench' });
+  const assistant = await post(`/api/v1/spaces/${space.id}/assistants`, { name: 'Bench helper', published: true });
+  const widget = await post(`/api/v1/assistants/${assistant.id}/widget`, { enabled: true, allowedOrigins: [WIDGET_ORIGIN], greeting: 'Hi!' }, 'PUT');
+  return widget.publicKey;
+};
+
 interface ModeResult {
   mode: string;
   bare: Round[];
   atrium: Round[];
+  /** Atrium's `GET /api/v1/widget/config`: what every page view of a site with the widget asks for. */
+  widget: Round[];
   /** Atrium's `GET /healthz`: the whole middleware stack, no auth, no database (embedded mode only). */
   healthz: Round[];
 }
@@ -119,14 +137,16 @@ const runMode = async (mode: string, databaseUrl: string | undefined, withHealth
   try {
     const base = `http://127.0.0.1:${atrium.info.port}`;
     const token = await login(base);
+    const widgetKey = await enableWidget(base, token);
     const targets: Record<TargetName, Target> = {
       bare: { name: 'bare', url: `http://127.0.0.1:${bare.info.port}/`, headers: {}, pid: bare.child.pid },
       atrium: { name: 'atrium', url: `${base}/api/v1/me`, headers: { Authorization: `Bearer ${token}` }, pid: atrium.child.pid },
+      widget: { name: 'widget', url: `${base}/api/v1/widget/config?key=${widgetKey}`, headers: { Origin: WIDGET_ORIGIN }, pid: atrium.child.pid },
       healthz: { name: 'healthz', url: `${base}/healthz`, headers: {}, pid: atrium.child.pid },
     };
-    const rounds: ModeResult = { mode, bare: [], atrium: [], healthz: [] };
-    // Alternating: bare, atrium[, healthz], then the reverse, and so on.
-    const forward: TargetName[] = withHealthz ? ['bare', 'atrium', 'healthz'] : ['bare', 'atrium'];
+    const rounds: ModeResult = { mode, bare: [], atrium: [], widget: [], healthz: [] };
+    // Alternating: bare, atrium, widget[, healthz], then the reverse, and so on.
+    const forward: TargetName[] = withHealthz ? ['bare', 'atrium', 'widget', 'healthz'] : ['bare', 'atrium', 'widget'];
     const order: TargetName[] = [];
     for (let i = 0; i < ROUNDS; i++) order.push(...(i % 2 === 0 ? forward : [...forward].reverse()));
     for (const name of order) {
@@ -180,14 +200,16 @@ const summarise = (r: ModeResult) => {
   const bareRps = avg(r.bare, 'rps');
   const atriumRps = avg(r.atrium, 'rps');
   const ratio = atriumRps / bareRps;
+  const widgetRps = avg(r.widget, 'rps');
+  const widgetRatio = widgetRps / bareRps;
   const bareCpu = cpu(r.bare);
   const atriumCpu = cpu(r.atrium);
-  const bad = [...r.bare, ...r.atrium, ...r.healthz].reduce((n, x) => n + x.bad, 0);
-  return { bareRps, atriumRps, ratio, bareCpu, atriumCpu, bad, avg };
+  const bad = [...r.bare, ...r.atrium, ...r.widget, ...r.healthz].reduce((n, x) => n + x.bad, 0);
+  return { bareRps, atriumRps, ratio, widgetRps, widgetRatio, bareCpu, atriumCpu, bad, avg };
 };
 
 const main = async () => {
-  console.log('me-throughput: authenticated GET /api/v1/me vs bare Hono hello-world, same run');
+  console.log('endpoint-throughput: authenticated GET /api/v1/me and public GET /api/v1/widget/config vs bare Hono hello-world, same run');
   // Pinned: this process (autocannon) on its CPU; the servers are started on theirs.
   if ('loadGenerator' in PIN) pinSelf(PIN.loadGenerator);
   console.log(
@@ -231,6 +253,16 @@ const main = async () => {
         s.bad ? `${s.bad} non-2xx/errors` : 'none',
       ],
     );
+    rows.push([
+      `${r.mode}: Atrium \`GET /api/v1/widget/config\` (a page view: key, widget, origin, ETag)`,
+      f(s.widgetRps),
+      `${s.avg(r.widget, 'p50').toFixed(1)} ms`,
+      `${s.avg(r.widget, 'p99').toFixed(1)} ms`,
+      us(cpuOf(r.widget)),
+      `**${s.widgetRatio.toFixed(2)}**`,
+      '',
+    ]);
+    console.log(`  ${r.mode}: Atrium /widget/config ${f(s.widgetRps)} req/s → ratio ${s.widgetRatio.toFixed(2)}`);
     if (r.healthz.length) {
       const h = mean(r.healthz.map((x) => x.rps));
       rows.push([
@@ -256,13 +288,16 @@ const main = async () => {
   }.`;
   console.log(`  ${loadNote}`);
 
-  const ratios = results.map((r) => `${summarise(r).ratio.toFixed(2)} ${r.mode.split(' ')[0]}`).join(', ');
+  const ratios = (pick: (s: ReturnType<typeof summarise>) => number) => results.map((r) => `${pick(summarise(r)).toFixed(2)} ${r.mode.split(' ')[0]}`).join(', ');
   recordResult(
-    '`GET /api/v1/me` throughput vs bare Hono',
-    [{ goal: 'none: for information (the ≥ 0.5 × bare Hono goal is retired)', result: `ratio ${ratios}`, verdict: 'info' }],
+    '`GET /api/v1/me` and `GET /api/v1/widget/config` throughput vs bare Hono',
+    [
+      { goal: '`/me` vs bare Hono: none, for information (the ≥ 0.5 goal is retired)', result: `ratio ${ratios((s) => s.ratio)}`, verdict: 'info' },
+      { goal: '`/widget/config` vs bare Hono: none yet, for information (CDN-cacheable: ETag, max-age 60)', result: `ratio ${ratios((s) => s.widgetRatio)}`, verdict: 'info' },
+    ],
     [
       `autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s measured per round, ${ROUNDS} rounds per server ` +
-        'in alternating order (bare, atrium[, healthz], then the reverse, …); averages over rounds. Each server in its own Node process, autocannon in a third, ' +
+        'in alternating order (bare, atrium, widget[, healthz], then the reverse, …); averages over rounds. Each server in its own Node process, autocannon in a third, ' +
         ('loadGenerator' in PIN
           ? `pinned with taskset: autocannon (this process) on CPU ${PIN.loadGenerator}, both servers on CPU ${PIN.servers}` +
             ' (in connected mode PostgreSQL is not pinned). '
