@@ -222,7 +222,7 @@ const main = async () => {
     for (const q of queries) {
       const [embedding] = await model.embed([q.query]);
       const vectorPool = await repos.chunks.searchVector({ collectionIds: ids, dimensions: model.dimensions, embedding: embedding!, limit: POOL });
-      const keywordPool = await repos.chunks.searchKeyword({ collectionIds: ids, terms: queryTerms(q.query), limit: POOL });
+      const keywordPool = await repos.chunks.searchKeyword({ collectionIds: ids, query: q.query, limit: POOL });
       const variants: SearchHit[][] = [];
       for (const v of keywordVariants) variants.push(await keywordList(v, q.query));
       const variant = (name: string) => variants[keywordVariants.findIndex((v) => v.name === name)]!;

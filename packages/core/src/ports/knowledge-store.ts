@@ -42,8 +42,8 @@ export interface VectorQuery {
 
 export interface KeywordQuery {
   collectionIds: string[];
-  /** Search terms (already split into words); matched with OR and ranked by coverage. */
-  terms: string[];
+  /** The question as typed: analysed by the collection's text-search configuration, ranked by BM25. */
+  query: string;
   limit: number;
 }
 
@@ -88,7 +88,7 @@ export interface KnowledgeRepositories {
     replaceForDocument(documentId: string, collectionId: string, dims: number, chunks: NewChunk[]): Promise<void>;
     /** Nearest neighbours by cosine distance, through the per-dimension HNSW index. */
     searchVector(query: VectorQuery): Promise<SearchHit[]>;
-    /** Full-text matches ranked by PostgreSQL's cover density. */
+    /** Full-text matches ranked by Okapi BM25 with the collections' combined statistics. */
     searchKeyword(query: KeywordQuery): Promise<SearchHit[]>;
   };
   jobs: {

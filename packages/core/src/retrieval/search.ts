@@ -2,7 +2,6 @@ import { AtriumError } from '../domain/errors.js';
 import type { Collection, SearchHit, SearchMode } from '../domain/knowledge.js';
 import type { EmbeddingModel, EmbeddingModels, TenantRepositories } from '../ports/index.js';
 import { reciprocalRankFusion } from './fusion.js';
-import { queryTerms } from './query-terms.js';
 
 export interface RetrieveInput {
   collections: Collection[];
@@ -69,7 +68,7 @@ export const retrieve = async (
   };
 
   const keywordSearch = () =>
-    repos.chunks.searchKeyword({ collectionIds: collections.map((c) => c.id), terms: queryTerms(query), limit: candidates });
+    repos.chunks.searchKeyword({ collectionIds: collections.map((c) => c.id), query, limit: candidates });
 
   if (mode === 'vector') return vectorSearch();
   if (mode === 'keyword') return keywordSearch();
