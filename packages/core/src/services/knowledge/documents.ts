@@ -55,7 +55,7 @@ export const createDocument = async (
 
   const format = await ctx.extractor.detect(
     input.kind === 'text'
-      ? { bytes, declaredType: 'text/plain' }
+      ? { bytes, declaredType: 'text/plain', knownText: true }
       : { bytes, declaredType: input.declaredType, filename: input.filename },
   );
   if (!format)

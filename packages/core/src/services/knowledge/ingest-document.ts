@@ -41,6 +41,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
       bytes,
       declaredType: document.format ? DECLARED_TYPE[document.format] : undefined,
       filename: document.source ?? undefined,
+      knownText: document.sourceType === 'text',
     });
     await run.progress(0.2);
 
