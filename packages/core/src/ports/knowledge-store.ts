@@ -77,6 +77,11 @@ export interface KnowledgeRepositories {
     lock(id: string): Promise<KnowledgeDocument | null>;
     findByContentHash(collectionId: string, contentHash: string): Promise<KnowledgeDocument | null>;
     create(document: Omit<KnowledgeDocument, 'tenantId'>): Promise<KnowledgeDocument>;
+    /**
+     * Creates the document unless the collection already holds one with the same content
+     * hash (unique, even under concurrency): then nothing is written and null returned.
+     */
+    createUnlessDuplicate(document: Omit<KnowledgeDocument, 'tenantId'>): Promise<KnowledgeDocument | null>;
     setProgress(id: string, progress: DocumentProgress): Promise<KnowledgeDocument | null>;
     delete(id: string): Promise<boolean>;
     putBlob(id: string, bytes: Uint8Array): Promise<void>;

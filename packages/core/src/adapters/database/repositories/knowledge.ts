@@ -275,7 +275,8 @@ export const knowledgeRepositories = (
           .select()
           .from(documents)
           .where(inTenant(documents, eq(documents.collectionId, collectionId), eq(documents.contentHash, contentHash)))
-          .orderBy(desc(documents.id))
+          // The one document that is not failed, if there is one (ADR 0025), else the latest.
+          .orderBy(sql`${documents.status} = 'failed'`, desc(documents.id))
           .limit(1);
         return row ? toDocument(row) : null;
       },
@@ -285,6 +286,16 @@ export const knowledgeRepositories = (
           .values({ ...d, tenantId })
           .returning();
         return toDocument(row!);
+      },
+      async createUnlessDuplicate(d) {
+        // A concurrent insert of the same content waits here for the other transaction,
+        // then does nothing: the unique index decides the race (ADR 0025).
+        const [row] = await db
+          .insert(documents)
+          .values({ ...d, tenantId })
+          .onConflictDoNothing({ target: [documents.collectionId, documents.contentHash], where: sql`status <> 'failed'` })
+          .returning();
+        return row ? toDocument(row) : null;
       },
       async setProgress(id, { now, ...progress }) {
         if (!isId(id)) return null;
