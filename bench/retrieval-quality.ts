@@ -25,6 +25,7 @@ import { mean, ndcgAt, recallAt, reciprocalRankAt } from '../packages/core/src/r
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
 import { appendResults, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import { fmt, loadFixtures, tenantAndSpace, type FixtureQuery } from './lib/knowledge.js';
+import { runDatasetBenchmark } from './lib/dataset-quality.js';
 
 const K = 10;
 const MODES: SearchMode[] = ['hybrid', 'vector', 'keyword'];
@@ -338,3 +339,5 @@ const main = async () => {
 };
 
 await main();
+// Then the shared public datasets (../shared/data), when present.
+if (process.env.BENCH_DATASETS !== 'none') await runDatasetBenchmark();
