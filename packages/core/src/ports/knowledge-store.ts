@@ -112,6 +112,11 @@ export interface KnowledgeSystemRepository {
   ensureVectorIndex(dimensions: number): Promise<void>;
   /** Jobs left queued or running (e.g. by a crash), oldest first, for re-enqueueing. */
   unfinishedJobs(limit: number): Promise<Job[]>;
+  /**
+   * Called after chunks were stored: keeps keyword search's postings readable from their
+   * index where the database does not do so itself (PGlite has no autovacuum).
+   */
+  chunksStored(): Promise<void>;
 }
 
 export type { ChunkMetadata };

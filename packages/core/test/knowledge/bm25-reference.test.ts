@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bm25Statement } from '../../src/adapters/database/repositories/keyword-search.js';
 import { createDatabaseStore } from '../../src/adapters/database/store.js';
 import { graphPrecisionFor } from '../../src/adapters/database/vector-index.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
@@ -170,6 +171,18 @@ describe.each(await testDatabaseTargets())('keyword search is BM25, on $name', (
   it('two collections are scored with their combined statistics', async () => {
     await expectSameTop10([first, second]);
   }, 120_000);
+
+  it('after ingestion, postings are read from their index alone (index-only scan, no heap fetches)', async () => {
+    // PGlite has no autovacuum: the store vacuums chunk_terms after ingestion jobs. On
+    // PostgreSQL that is autovacuum's job, done here by hand so the plan is deterministic.
+    if (h.atrium.database.driver === 'pglite') await h.core.context.store.system.chunksStored();
+    else await db().execute(sql`vacuum chunk_terms`);
+    const statement = bm25Statement(tenantId, {}, { collectionIds: [first], query: queries[1]!, limit: 10 });
+    const { rows: plan } = await rows<Record<string, string>>(sql`explain (analyze, costs off) ${statement}`);
+    const text = plan.map((row) => Object.values(row)[0]).join('\n');
+    expect(text).toMatch(/Index Only Scan using chunk_terms_pkey on chunk_terms/);
+    expect(text).not.toMatch(/Heap Fetches: [1-9]/);
+  });
 
   it('a deleted document leaves the statistics as if it had never been there', async () => {
     expect(await h.core.context.store.forTenant(tenantId).documents.delete(deletable)).toBe(true);

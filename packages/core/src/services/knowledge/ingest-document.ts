@@ -91,4 +91,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
     }
     throw error;
   }
+  // Housekeeping for keyword search after the chunks are committed; the document is ready
+  // whatever happens here.
+  await ctx.store.system.chunksStored().catch(() => {});
 };

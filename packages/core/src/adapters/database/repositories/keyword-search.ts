@@ -11,17 +11,17 @@ export interface Bm25Tuning {
   bm25B?: number;
   /**
    * Query terms are scored exactly from their postings, rarest first, while together they
-   * have at most this many postings (the rarest term always; default 20 000).
+   * have at most this many postings (default 5 000), after the rarest that fill `keywordRescored`.
    */
   keywordExactPostings?: number;
   /**
    * The best this many chunks by those terms get the remaining (common) terms added from
-   * their own full-text vectors (default 300).
+   * their own full-text vectors (default 100; at least the search's limit).
    */
   keywordRescored?: number;
 }
 
-export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 20_000, keywordRescored: 300 } as const;
+export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 5_000, keywordRescored: 100 } as const;
 
 /**
  * Okapi BM25 with Lucene's idf, ln(1 + (N − df + 0.5) / (df + 0.5)), over the postings and
@@ -42,9 +42,11 @@ export const bm25Search = async <Row>(
   db: AtriumDb,
   tenantId: string,
   tuning: Bm25Tuning,
-  { collectionIds, query, limit }: KeywordQuery,
-  language = 'english',
-): Promise<Row[]> => {
+  input: KeywordQuery,
+): Promise<Row[]> => (await executePrepared<Row>(db, bm25Statement(tenantId, tuning, input))).rows;
+
+/** The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). */
+export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collectionIds, query, limit }: KeywordQuery, language = 'english'): SQL => {
   const k1 = tuning.bm25K1 ?? BM25_DEFAULTS.bm25K1;
   const b = tuning.bm25B ?? BM25_DEFAULTS.bm25B;
   const budget = tuning.keywordExactPostings ?? BM25_DEFAULTS.keywordExactPostings;
@@ -55,7 +57,7 @@ export const bm25Search = async <Row>(
     sql`${tf} * ${k1 + 1}::float8 / (${tf} + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * ${len} / totals.avgdl))`;
   // Prepared (the statement text depends only on the number of collections): planning
   // is a large share of a short statement's cost.
-  const result = await executePrepared<Row>(db, sql`
+  return sql`
     with q as (
       select u.lexeme, coalesce(array_length(u.positions, 1), 1) as qtf
       from unnest(to_tsvector(${language}::regconfig, ${query})) u
@@ -110,6 +112,5 @@ export const bm25Search = async <Row>(
     from best b
     join chunks c on c.id = b.chunk_id and c.tenant_id = ${tenantId}
     join documents d on d.id = c.document_id
-    order by b.score desc, c.id`);
-  return result.rows;
+    order by b.score desc, c.id`;
 };

@@ -91,6 +91,8 @@ const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): 
 const EXACT_SEARCH_MAX_ROWS = 10_000;
 
 export interface SearchTuning extends Bm25Tuning {
+  /** Vacuum the BM25 postings after ingestion (set for PGlite, which has no autovacuum). */
+  vacuumPostings?: boolean;
   /** Vector search compares with every chunk when at most this many are behind the filter (default 10 000). */
   exactSearchMaxRows?: number;
   /** HNSW candidates examined per search, at least 4 × the limit (default 400; pgvector's own default is 40). */
@@ -509,7 +511,23 @@ export const knowledgeRepositories = (
   };
 };
 
+/** When each database handle last vacuumed chunk_terms (see chunksStored). */
+const lastVacuum = new WeakMap<AtriumDb, number>();
+/** At most one vacuum of chunk_terms per this many ms: it costs a few ms, ingestion bursts store many documents a second. */
+const VACUUM_INTERVAL_MS = 1_000;
+
 export const knowledgeSystemRepository = (db: AtriumDb, tuning: SearchTuning = {}) => ({
+  async chunksStored() {
+    // BM25 reads postings by index-only scans, which need the heap pages marked
+    // all-visible. PostgreSQL's autovacuum does that; PGlite has none, and without it
+    // every posting cost a heap page (ADR 0024). A plain VACUUM skips pages already
+    // visible, so it costs about what was written since the last one.
+    if (!tuning.vacuumPostings) return;
+    const now = Date.now();
+    if (now - (lastVacuum.get(db) ?? 0) < VACUUM_INTERVAL_MS) return;
+    lastVacuum.set(db, now);
+    await db.execute(sql`vacuum chunk_terms`);
+  },
   async ensureVectorIndex(dimensions: number) {
     // Migration 0005 and alignVectorIndexes (at start) rebuild, in this form, indexes made
     // by versions that chose another precision.
