@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { SearchHit, SearchMode } from '@atrium/core';
 import type { AtriumInstance } from '@atrium/core/node';
+import { createDatabaseStore, graphPrecisionFor, type SearchTuning } from '@atrium/core/database';
 import { REPO_ROOT, sleep } from './common.js';
 import { percentile, tenantAndSpace } from './knowledge.js';
 import { POOL, type Pools } from './fusion-experiments.js';
@@ -87,7 +88,25 @@ export interface ModeResult {
   p95: number;
 }
 
+export interface SweepResult {
+  name: string;
+  ndcg: number;
+  p50: number;
+  p95: number;
+}
+
+/** Bounds of keyword search tried by BENCH_KEYWORD_SWEEP=1: exact, the defaults, tighter. */
+const KEYWORD_SWEEP: { name: string; tuning: SearchTuning }[] = [
+  { name: 'exact (no bounds)', tuning: { keywordExactPostings: 1e9, keywordRescored: 1e6 } },
+  { name: 'exact postings 20 000, rescored 300 (default)', tuning: {} },
+  { name: 'exact postings 10 000, rescored 200', tuning: { keywordExactPostings: 10_000, keywordRescored: 200 } },
+  { name: 'exact postings 5 000, rescored 100', tuning: { keywordExactPostings: 5_000, keywordRescored: 100 } },
+  { name: 'exact postings 2 000, rescored 100', tuning: { keywordExactPostings: 2_000, keywordRescored: 100 } },
+];
+
 export interface DatasetRun {
+  /** Keyword-search bounds against nDCG and latency (BENCH_KEYWORD_SWEEP=1), per query lists. */
+  sweep: { name: string; ranked: string[][]; times: number[] }[];
   chunks: number;
   refused: number;
   failed: number;
@@ -117,7 +136,7 @@ export const runDataset = async (
   instance: AtriumInstance,
   dataset: BeirDataset,
   modes: SearchMode[],
-  options: { topK?: number; log?: (line: string) => void; pools?: boolean } = {},
+  options: { topK?: number; log?: (line: string) => void; pools?: boolean; sweep?: boolean } = {},
 ): Promise<DatasetRun> => {
   const topK = options.topK ?? 20;
   const log = options.log ?? (() => {});
@@ -197,5 +216,21 @@ export const runDataset = async (
       });
     }
   }
-  return { chunks, refused, failed, ingestS, modes: results, ranked, pools, idOf };
+  const sweep: DatasetRun['sweep'] = [];
+  if (options.sweep) {
+    for (const { name, tuning } of KEYWORD_SWEEP) {
+      const store = createDatabaseStore(instance.database.db, { graphPrecision: graphPrecisionFor(instance.database.driver), ...tuning }).forTenant(tenantId);
+      const lists: string[][] = [];
+      const times: number[] = [];
+      for (const q of dataset.queries) {
+        const s = performance.now();
+        const hits = await store.chunks.searchKeyword({ collectionIds: [collection.id], query: q.text, limit: 40 });
+        times.push(performance.now() - s);
+        lists.push(docsOf(hits, q.id));
+      }
+      sweep.push({ name, ranked: lists, times });
+      log(`    keyword ${name}: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`);
+    }
+  }
+  return { chunks, refused, failed, ingestS, modes: results, ranked, pools, idOf, sweep };
 };

@@ -10,7 +10,7 @@ import type { SearchMode } from '@atrium/core';
 import { createAtrium } from '@atrium/core/node';
 import { appendResults, BENCH_JWT_SECRET, load, revision, table, tempDir } from './common.js';
 import { availableDatasets, DATA_DIR, gradedNdcgAt, loadBeir, recallAtK, reciprocalRankAtK, runDataset, type BeirDataset, type DatasetRun } from './beir.js';
-import { fmt, pgDatabase, reachable } from './knowledge.js';
+import { fmt, percentile, pgDatabase, reachable } from './knowledge.js';
 import { scoreVariants } from './fusion-experiments.js';
 
 const MODES: SearchMode[] = ['keyword', 'vector', 'hybrid'];
@@ -68,7 +68,7 @@ export const datasetQuality = async (log: (line: string) => void): Promise<{ row
         log(`  ${target.name} ${name}: ${loaded[0]!.corpus.length} documents`);
         // All splits' queries in one run, so that ingestion happens once.
         const merged = { ...loaded[0]!, queries: loaded.flatMap((d) => d.queries), qrels: new Map(loaded.flatMap((d) => [...d.qrels])) };
-        const run = await runDataset(instance, merged, MODES, { log, pools: process.env.BENCH_FUSION === '1' });
+        const run = await runDataset(instance, merged, MODES, { log, pools: process.env.BENCH_FUSION === '1', sweep: process.env.BENCH_KEYWORD_SWEEP === '1' });
         for (const d of loaded) {
           const mine = new Set(d.queries.map((q) => q.id));
           const indexes = merged.queries.map((q, i) => (mine.has(q.id) ? i : -1)).filter((i) => i >= 0);
@@ -112,7 +112,20 @@ const splitRun = (run: DatasetRun, indexes: number[], d: BeirDataset): DatasetRu
       mrr: avg(lists.map((l, j) => reciprocalRankAtK(10, l, grades[j]!))),
     };
   });
-  return { ...run, modes, pools: run.pools.length ? indexes.map((i) => run.pools[i]!) : [] };
+  const sweep = run.sweep.map((v) => ({ ...v, ranked: indexes.map((i) => v.ranked[i]!), times: indexes.map((i) => v.times[i]!) }));
+  return { ...run, modes, pools: run.pools.length ? indexes.map((i) => run.pools[i]!) : [], sweep };
+};
+
+/** Keyword-search bounds per dataset split (BENCH_KEYWORD_SWEEP=1): nDCG@10 and latency of the repository call. */
+export const sweepReport = (rows: DatasetRow[]): string => {
+  const lines = rows.flatMap((r) => {
+    const d = loadBeir(r.dataset, r.split);
+    return r.run.sweep.map((v) => {
+      const ndcg = v.ranked.reduce((sum, l, i) => sum + gradedNdcgAt(10, l, d.qrels.get(d.queries[i]!.id)!), 0) / Math.max(1, v.ranked.length);
+      return [r.target, r.dataset, r.split, v.name, fmt(ndcg, 4), `${fmt(percentile(v.times, 50), 1)} / ${fmt(percentile(v.times, 95), 1)} ms`];
+    });
+  });
+  return lines.length ? table(['database', 'dataset', 'split', 'keyword bounds', 'nDCG@10', 'keyword p50 / p95 (40 hits)'], lines) : '';
 };
 
 /** Fusion variants per dataset split (BENCH_FUSION=1), best first. */
@@ -135,12 +148,14 @@ export const runDatasetBenchmark = async (): Promise<void> => {
     return;
   }
   const fusion = fusionReport(rows);
+  const sweep = sweepReport(rows);
   console.log(report);
+  if (sweep) console.log(sweep);
   if (fusion) console.log(fusion);
   appendResults(
     'retrieval quality on the shared BEIR datasets',
     `At ${revision()}; 1-min load ${before.oneMinute.toFixed(1)} before, ${load().oneMinute.toFixed(1)} after. Documents uploaded as JSON text ` +
       '(title and text as one text), ranked by their best chunk, the query\'s own id left out; topK 20 chunks per search.\n\n' +
-      `${report}\n\n${fusion}`,
+      `${report}\n\n${sweep}\n\n${fusion}`,
   );
 };
