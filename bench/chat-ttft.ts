@@ -345,7 +345,7 @@ const retrievalPieces = async (databaseUrl: string, tenantId: string, collection
           await timed(() => repos.collections.getMany([collectionId])),
           await timed(() => embedder.embed([question])),
           await timed(() => repos.chunks.searchVector({ collectionIds: [collectionId], dimensions: embedder.dimensions, embedding: vector!, limit })),
-          await timed(() => repos.chunks.searchKeyword({ collectionIds: [collectionId], terms: queryTerms(question), limit })),
+          await timed(() => repos.chunks.searchKeyword({ collectionIds: [collectionId], query: question, limit })),
           await timed(() => retrieve(repos, core.context.embeddings, { collections: [collection], query: question, topK: 6, mode: 'hybrid' })),
         ];
         const hits = await retrieve(repos, core.context.embeddings, { collections: [collection], query: question, topK: 6, mode: 'hybrid' });

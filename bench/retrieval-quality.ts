@@ -25,6 +25,7 @@ import { mean, ndcgAt, recallAt, reciprocalRankAt } from '../packages/core/src/r
 import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
 import { recordResult, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import { fmt, loadFixtures, tenantAndSpace, type FixtureQuery } from './lib/knowledge.js';
+import { runDatasetBenchmark } from './lib/dataset-quality.js';
 
 const K = 10;
 const MODES: SearchMode[] = ['hybrid', 'vector', 'keyword'];
@@ -222,7 +223,7 @@ const main = async () => {
     for (const q of queries) {
       const [embedding] = await model.embed([q.query]);
       const vectorPool = await repos.chunks.searchVector({ collectionIds: ids, dimensions: model.dimensions, embedding: embedding!, limit: POOL });
-      const keywordPool = await repos.chunks.searchKeyword({ collectionIds: ids, terms: queryTerms(q.query), limit: POOL });
+      const keywordPool = await repos.chunks.searchKeyword({ collectionIds: ids, query: q.query, limit: POOL });
       const variants: SearchHit[][] = [];
       for (const v of keywordVariants) variants.push(await keywordList(v, q.query));
       const variant = (name: string) => variants[keywordVariants.findIndex((v) => v.name === name)]!;
@@ -339,3 +340,5 @@ const main = async () => {
 };
 
 await main();
+// Then the shared public datasets (../shared/data), when present.
+if (process.env.BENCH_DATASETS !== 'none') await runDatasetBenchmark();

@@ -338,7 +338,7 @@ const main = async () => {
     const overlapStride = 4;
     for (let q = 0; q < queries.length; q += overlapStride) {
       const approx = await repos.chunks.searchVector({ collectionIds: all, dimensions: DIMS, embedding: queryVectors[q]!, limit: 40 });
-      const keyword = await repos.chunks.searchKeyword({ collectionIds: all, terms: queryTerms(queries[q]!), limit: 40 });
+      const keyword = await repos.chunks.searchKeyword({ collectionIds: all, query: queries[q]!, limit: 40 });
       const got = reciprocalRankFusion([approx, keyword], TOP_K).map((h) => h.chunkId);
       const ideal = reciprocalRankFusion([exactAll[q]!.map((id) => ({ chunkId: id }) as SearchHit), keyword], TOP_K).map((h) => h.chunkId);
       hybridOverlap.push(ideal.length === 0 ? 1 : got.filter((id) => ideal.includes(id)).length / ideal.length);

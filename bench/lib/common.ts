@@ -279,14 +279,14 @@ const benchmarkId = (): string => path.basename(process.argv[1] ?? 'unknown', '.
 
 /**
  * Puts this run on the scoreboard (bench/RESULTS.md): replaces the section of the running
- * benchmark, or adds it, and regenerates the table of every benchmark's goals at the top.
+ * benchmark (`id`: the script's name unless it records more than one section), or adds it,
+ * and regenerates the table of every benchmark's goals at the top.
  */
-export const recordResult = (title: string, scores: Score[], body: string): void => {
+export const recordResult = (title: string, scores: Score[], body: string, id = benchmarkId()): void => {
   if (process.env.BENCH_NO_RECORD === '1') {
     console.log('(BENCH_NO_RECORD=1: not recording in RESULTS.md)');
     return;
   }
-  const id = benchmarkId();
   const m = machine();
   const date = new Date().toISOString().replace('T', ' ').replace(/:\d+\.\d+Z$/, ' UTC');
   const meta = { title, date, commit: revision(), scores };

@@ -17,5 +17,5 @@ export { combineChatModels } from './chat/model-registry.js';
 export type * from './ports/index.js';
 export * from './services/index.js';
 export { retrieve, type RetrieveInput } from './retrieval/search.js';
-export { reciprocalRankFusion } from './retrieval/fusion.js';
+export { reciprocalRankFusion, scoreFusion } from './retrieval/fusion.js';
 export { combineEmbeddingModels } from './retrieval/embedding-registry.js';

@@ -8,8 +8,8 @@ export interface RetrievalSettings {
   mode: SearchMode;
   /**
    * Passages scoring below this are not given to the model. The score is the mode's own:
-   * cosine similarity for `vector`, ts_rank_cd for `keyword`, and for `hybrid` the
-   * reciprocal-rank-fusion score (at most about 0.033), so 0 (keep all) is the usual value.
+   * cosine similarity for `vector`, BM25 for `keyword`, and for `hybrid` the fused score
+   * (0 to 1, relative to the best hit of the same search), so 0 (keep all) is the usual value.
    */
   minScore: number;
 }

@@ -22,6 +22,8 @@ export interface ExtractionInput {
   /** The client's claim (Content-Type); used only to break ties between text formats. */
   declaredType?: string | undefined;
   filename?: string | undefined;
+  /** Sent as text by the client (JSON `{title, text}`): never sniffed for binary formats. */
+  knownText?: boolean | undefined;
 }
 
 export interface ExtractionLimits {

@@ -42,8 +42,8 @@ export interface VectorQuery {
 
 export interface KeywordQuery {
   collectionIds: string[];
-  /** Search terms (already split into words); matched with OR and ranked by coverage. */
-  terms: string[];
+  /** The question as typed: analysed by the collection's text-search configuration, ranked by BM25. */
+  query: string;
   limit: number;
 }
 
@@ -77,6 +77,11 @@ export interface KnowledgeRepositories {
     lock(id: string): Promise<KnowledgeDocument | null>;
     findByContentHash(collectionId: string, contentHash: string): Promise<KnowledgeDocument | null>;
     create(document: Omit<KnowledgeDocument, 'tenantId'>): Promise<KnowledgeDocument>;
+    /**
+     * Creates the document unless the collection already holds one with the same content
+     * hash (unique, even under concurrency): then nothing is written and null returned.
+     */
+    createUnlessDuplicate(document: Omit<KnowledgeDocument, 'tenantId'>): Promise<KnowledgeDocument | null>;
     setProgress(id: string, progress: DocumentProgress): Promise<KnowledgeDocument | null>;
     delete(id: string): Promise<boolean>;
     putBlob(id: string, bytes: Uint8Array): Promise<void>;
@@ -88,7 +93,7 @@ export interface KnowledgeRepositories {
     replaceForDocument(documentId: string, collectionId: string, dims: number, chunks: NewChunk[]): Promise<void>;
     /** Nearest neighbours by cosine distance, through the per-dimension HNSW index. */
     searchVector(query: VectorQuery): Promise<SearchHit[]>;
-    /** Full-text matches ranked by PostgreSQL's cover density. */
+    /** Full-text matches ranked by Okapi BM25 with the collections' combined statistics. */
     searchKeyword(query: KeywordQuery): Promise<SearchHit[]>;
   };
   jobs: {
@@ -107,6 +112,11 @@ export interface KnowledgeSystemRepository {
   ensureVectorIndex(dimensions: number): Promise<void>;
   /** Jobs left queued or running (e.g. by a crash), oldest first, for re-enqueueing. */
   unfinishedJobs(limit: number): Promise<Job[]>;
+  /**
+   * Called after chunks were stored: keeps keyword search's postings readable from their
+   * index where the database does not do so itself (PGlite has no autovacuum).
+   */
+  chunksStored(): Promise<void>;
 }
 
 export type { ChunkMetadata };

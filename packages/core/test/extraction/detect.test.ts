@@ -1,4 +1,5 @@
 import { strToU8, zipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../src/adapters/extraction/detect.js';
 import { fixtureBytes, upload, utf8 } from './fixtures.js';
@@ -81,5 +82,40 @@ describe('detectFormat: text', () => {
     await expect(detectFormat({ bytes: utf8('plain words'), filename: 'readme.md' })).resolves.toBe('markdown');
     await expect(detectFormat({ bytes: utf8('# Title\n\nSee [docs](https://x.y).\n\n## More\n') })).resolves.toBe('markdown');
     await expect(detectFormat({ bytes: utf8('Shopping:\n- milk\n- eggs\n') })).resolves.toBe('text');
+  });
+});
+
+describe('detectFormat: text is text, whatever its first bytes', () => {
+  const prose = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/text-is-text/${name}`, import.meta.url)));
+  // Each begins with a magic number: BMP, Windows executable, MP3 (ID3 tag), GIF, ZIP, PDF.
+  const names = ['bm.txt', 'mz.txt', 'id3.txt', 'gif8.txt', 'pk.txt', 'pdf.txt'];
+
+  it.each(names)('an uploaded file %s that decodes cleanly as text is text', async (name) => {
+    await expect(detectFormat({ bytes: prose(name), filename: name })).resolves.toBe('text');
+    await expect(detectFormat({ bytes: prose(name) })).resolves.toBe('text');
+  });
+
+  it.each(names)('text sent as text (%s) is never sniffed for binary formats', async (name) => {
+    await expect(detectFormat({ bytes: prose(name), declaredType: 'text/plain', knownText: true })).resolves.toBe('text');
+  });
+
+  // Real binaries: their headers hold binary integers, so they never decode as text.
+  const bmp = new Uint8Array([0x42, 0x4d, 0x3a, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 0x28, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0x18, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0x13, 0x0b, 0, 0, 0x13, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0]);
+  const exe = new Uint8Array([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff, 0, 0, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x40, ...new Array(40).fill(0)]);
+  const mp3 = new Uint8Array([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfb, 0x90, 0x64, ...new Array(40).fill(0)]);
+  const gif = new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0x80, 0, 0, 0xff, 0xff, 0xff, 0, 0, 0, 0x21, 0xf9, 4, 1, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0, 0x3b]);
+
+  it.each([
+    ['BMP', bmp],
+    ['executable', exe],
+    ['MP3', mp3],
+    ['GIF', gif],
+  ] as const)('a real %s is still refused, even named .txt', async (_, bytes) => {
+    await expect(detectFormat({ bytes, filename: 'notes.txt', declaredType: 'text/plain' })).resolves.toBeNull();
+  });
+
+  it('a real PDF is a PDF even when it is pure ASCII, by its trailer', async () => {
+    const ascii = utf8('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\nstartxref\n9\n%%EOF\n');
+    await expect(detectFormat({ bytes: ascii, filename: 'doc.pdf' })).resolves.toBe('pdf');
   });
 });

@@ -287,6 +287,15 @@ describe.each(await testDatabaseTargets())('the ingest_document job on $name', (
     expect(await chunksOf(document.id)).toEqual([]);
     expect(await jobRow(job.id)).toMatchObject({ status: 'completed' });
   });
+  it('JSON text that begins like a binary format ("BM", "MZ", "%PDF-") is accepted and ingested as text', async () => {
+    reset();
+    for (const text of ['BMI-1 is overexpressed in many human cancers.', 'MZ opened its first store in 1998.', '%PDF-1.7 is how a PDF file begins.']) {
+      const { document, job } = await createText(text.slice(0, 6), text);
+      expect(document.format).toBe('text');
+      await handlers().ingest_document(toQueued(job), runContext(1, true));
+      expect((await chunksOf(document.id)).map((c) => c.text)).toEqual([text]);
+    }
+  });
 });
 
 describe.each(await testDatabaseTargets())('unfinished jobs after a restart on $name', (target) => {

@@ -5,6 +5,14 @@
  * word/document.xml (read without inflating, with the ZIP-bomb checks applied). Text is
  * text when it decodes cleanly with few control characters; only then may the name and
  * declared type break ties between the text formats (CSV vs Markdown vs plain).
+ *
+ * Text is text: a magic number is two to five bytes, and prose can begin with them
+ * ("BMI-1 is overexpressed…" reads as a BMP, "MZ" as an executable, "ID3" as audio). A
+ * real image, executable or audio file never decodes cleanly as text (headers hold binary
+ * integers), so bytes that do are text whatever their first bytes say. Except a PDF,
+ * which may be pure ASCII: it is a PDF when its trailer (`%%EOF`, `startxref`) says so or
+ * when it is not text. Text the client sent as text (JSON `{title, text}`) is never
+ * sniffed for binary formats at all.
  */
 import { fileTypeFromBuffer } from 'file-type';
 import type { DocumentFormat } from '../../domain/knowledge.js';
@@ -45,18 +53,31 @@ export async function sniffDocument(
   options: { sampleBytes?: number } = {},
 ): Promise<SniffedDocument | null> {
   const { bytes } = input;
+  if (input.knownText) {
+    const text = decodeText(bytes, options);
+    return text === null ? null : { format: classifyText(text, input), text };
+  }
   // ZIPs bypass file-type, which inflates entries (up to 1 MiB each) to tell OOXML
   // flavours apart: here nothing inflates before the ZIP guard has run.
   if (looksLikeZip(bytes)) return (await isDocx(bytes)) ? { format: 'docx' } : null;
   // A byte-order mark announces text; magic-number tables would misread FF FE as audio.
   if (!hasByteOrderMark(bytes)) {
     const magic = await fileTypeFromBuffer(bytes);
-    if (magic?.ext === 'pdf') return { format: 'pdf' };
-    if (magic && !TEXTUAL_MIME_PREFIXES.some((prefix) => magic.mime.startsWith(prefix))) return null;
+    if (magic && !TEXTUAL_MIME_PREFIXES.some((prefix) => magic.mime.startsWith(prefix))) {
+      const text = decodeText(bytes, options);
+      if (magic.ext === 'pdf' && (text === null || hasPdfTrailer(bytes))) return { format: 'pdf' };
+      return text === null ? null : { format: classifyText(text, input), text };
+    }
   }
   const text = decodeText(bytes, options);
   if (text === null) return null;
   return { format: classifyText(text, input), text };
+}
+
+/** A PDF ends with `%%EOF` after its `startxref`; prose that starts with "%PDF-" does not. */
+function hasPdfTrailer(bytes: Uint8Array): boolean {
+  const tail = new TextDecoder('latin1').decode(bytes.subarray(Math.max(0, bytes.byteLength - 2048)));
+  return tail.includes('%%EOF') || tail.includes('startxref');
 }
 
 async function isDocx(bytes: Uint8Array): Promise<boolean> {

@@ -176,7 +176,7 @@ export function createExtractorPool(limits: ExtractionLimits, options: Partial<E
       worker.once('error', onError);
       worker.once('exit', onExit);
       worker.ref();
-      const request: WorkerRequest = { id, input: { bytes: input.bytes, declaredType: input.declaredType, filename: input.filename } };
+      const request: WorkerRequest = { id, input: { bytes: input.bytes, declaredType: input.declaredType, filename: input.filename, knownText: input.knownText } };
       worker.postMessage(request);
     });
 

@@ -3,6 +3,7 @@ import type { Actor } from '../../domain/identity.js';
 import type { Job } from '../../domain/jobs.js';
 import type { Chunk, DocumentStatus, KnowledgeDocument } from '../../domain/knowledge.js';
 import type { Page, PageRequest } from '../../domain/pagination.js';
+import type { TenantRepositories } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
 import { recordJob, toQueued } from '../jobs/jobs.js';
 import { describeBytes } from '../shared/public-error.js';
@@ -30,10 +31,18 @@ const titleFor = (input: CreateDocumentInput): string => {
   return raw.trim().slice(0, MAX_TITLE) || 'Untitled document';
 };
 
+const asDuplicate = async (repos: TenantRepositories, document: KnowledgeDocument): Promise<CreatedDocument> => ({
+  document,
+  job: await repos.jobs.latestForDocument(document.id),
+  duplicate: true,
+});
+
 /**
  * Accepts a document for ingestion: checks size and type (from the bytes), stores the
  * bytes and a queued job in one transaction, then hands the job to the queue.
- * Identical content already in the collection is not ingested twice.
+ * Identical content already in the collection is not ingested twice, even when uploads
+ * race: a unique index on (collection, content hash) decides, and the loser gets the
+ * winner's document and job.
  */
 export const createDocument = async (
   ctx: CoreContext,
@@ -55,7 +64,7 @@ export const createDocument = async (
 
   const format = await ctx.extractor.detect(
     input.kind === 'text'
-      ? { bytes, declaredType: 'text/plain' }
+      ? { bytes, declaredType: 'text/plain', knownText: true }
       : { bytes, declaredType: input.declaredType, filename: input.filename },
   );
   if (!format)
@@ -66,15 +75,14 @@ export const createDocument = async (
     );
 
   const contentHash = await sha256Hex(bytes);
+  // A failed document does not count: the same content may be tried again (a new document).
   const existing = await repos.documents.findByContentHash(collectionId, contentHash);
-  if (existing && existing.status !== 'failed') {
-    return { document: existing, job: await repos.jobs.latestForDocument(existing.id), duplicate: true };
-  }
+  if (existing && existing.status !== 'failed') return asDuplicate(repos, existing);
 
   const now = ctx.clock.now();
-  const { document, job } = await ctx.store.transaction(async (tx) => {
+  const created = await ctx.store.transaction(async (tx) => {
     const scoped = tx.forTenant(actor.tenantId);
-    const document = await scoped.documents.create({
+    const document = await scoped.documents.createUnlessDuplicate({
       id: ctx.ids.next(),
       spaceId: collection.spaceId,
       collectionId,
@@ -91,10 +99,19 @@ export const createDocument = async (
       createdAt: now,
       updatedAt: now,
     });
+    // Another upload of the same bytes won the race: nothing was written here.
+    if (!document) return null;
     await scoped.documents.putBlob(document.id, bytes);
     const job = await recordJob(ctx, tx, actor.tenantId, collection.spaceId, 'ingest_document', { documentId: document.id });
     return { document, job };
   });
+  if (!created) {
+    // The winner has committed (the unique index made this upload wait for it).
+    const winner = await repos.documents.findByContentHash(collectionId, contentHash);
+    if (!winner || winner.status === 'failed') throw new AtriumError('conflict', 'document_conflict', 'The document was deleted while it was being uploaded again; retry');
+    return asDuplicate(repos, winner);
+  }
+  const { document, job } = created;
   // After commit: a queue that is down leaves the job queued in the table, and it is
   // picked up again when the queue recovers unfinished jobs.
   await ctx.queue.enqueue(toQueued(job)).catch(() => {});

@@ -41,6 +41,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
       bytes,
       declaredType: document.format ? DECLARED_TYPE[document.format] : undefined,
       filename: document.source ?? undefined,
+      knownText: document.sourceType === 'text',
     });
     await run.progress(0.2);
 
@@ -90,4 +91,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
     }
     throw error;
   }
+  // Housekeeping for keyword search after the chunks are committed; the document is ready
+  // whatever happens here.
+  await ctx.store.system.chunksStored().catch(() => {});
 };

@@ -17,6 +17,7 @@ import type { AtriumDb } from '../connect.js';
 import { assistantCollections, chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared } from './prepared.js';
+import { bm25Search, type Bm25Tuning } from './keyword-search.js';
 import { decodeCursor, decodeOrdinalCursor, encodeCursor, isId, toPage } from './shared.js';
 import { createVectorIndex, dimensionsLiteral, graphType, type GraphPrecision } from '../vector-index.js';
 
@@ -89,15 +90,15 @@ const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): 
  */
 const EXACT_SEARCH_MAX_ROWS = 10_000;
 
-export interface SearchTuning {
+export interface SearchTuning extends Bm25Tuning {
+  /** Vacuum the BM25 postings after ingestion (set for PGlite, which has no autovacuum). */
+  vacuumPostings?: boolean;
   /** Vector search compares with every chunk when at most this many are behind the filter (default 10 000). */
   exactSearchMaxRows?: number;
   /** HNSW candidates examined per search, at least 4 × the limit (default 400; pgvector's own default is 40). */
   hnswEfSearch?: number;
   /** The precision the HNSW graphs hold: `graphPrecisionFor(driver)` (default 'half'; ADR 0016). */
   graphPrecision?: GraphPrecision;
-  /** The most matches one keyword search ranks (default 2 000; ADR 0017). */
-  keywordMaxRanked?: number;
 }
 
 /** Filters this small are always searched exactly (for any table size). */
@@ -107,20 +108,6 @@ const EXACT_MAX_SHARE = 0.5;
 
 /** HNSW candidates examined per search (pgvector's default is 40). */
 const HNSW_EF_SEARCH = 400;
-/** A term in more than this share of all chunks does not, on its own, make a chunk a keyword match. */
-const COMMON_TERM_SHARE = 0.02;
-/** The most a term missing from the column's statistics is estimated at (PostgreSQL's DEFAULT_TS_MATCH_SEL). */
-const UNLISTED_TERM_MAX_SHARE = 0.005;
-/**
- * Terms are added rarest first while together they are in at most this many chunks (by
- * the statistics' estimate): ranking is what costs, about 10 µs per matching chunk.
- */
-const MAX_MATCHES = 1_000;
-/** Below this many chunks, ranking every match is cheap: nothing is left out. */
-const PRUNE_FROM_ROWS = 2_000;
-/** The most matches one keyword search ranks (at least PRUNE_FROM_ROWS, so small tables rank every match). */
-const MAX_RANKED = 2_000;
-
 /**
  * Exact comparisons use full precision up to 2000 dimensions; past that, half precision,
  * as they always did there.
@@ -157,7 +144,6 @@ export const knowledgeRepositories = (
   const exactSearchMaxRows = tuning.exactSearchMaxRows ?? EXACT_SEARCH_MAX_ROWS;
   const efSearch = tuning.hnswEfSearch ?? HNSW_EF_SEARCH;
   const graphPrecision = tuning.graphPrecision ?? 'half';
-  const maxRanked = tuning.keywordMaxRanked ?? MAX_RANKED;
   const afterId = (column: PgColumn, cursor: string | null | undefined) => {
     const after = decodeCursor(cursor);
     return after ? gt(column, after) : undefined;
@@ -291,7 +277,8 @@ export const knowledgeRepositories = (
           .select()
           .from(documents)
           .where(inTenant(documents, eq(documents.collectionId, collectionId), eq(documents.contentHash, contentHash)))
-          .orderBy(desc(documents.id))
+          // The one document that is not failed, if there is one (ADR 0025), else the latest.
+          .orderBy(sql`${documents.status} = 'failed'`, desc(documents.id))
           .limit(1);
         return row ? toDocument(row) : null;
       },
@@ -301,6 +288,16 @@ export const knowledgeRepositories = (
           .values({ ...d, tenantId })
           .returning();
         return toDocument(row!);
+      },
+      async createUnlessDuplicate(d) {
+        // A concurrent insert of the same content waits here for the other transaction,
+        // then does nothing: the unique index decides the race (ADR 0025).
+        const [row] = await db
+          .insert(documents)
+          .values({ ...d, tenantId })
+          .onConflictDoNothing({ target: [documents.collectionId, documents.contentHash], where: sql`status <> 'failed'` })
+          .returning();
+        return row ? toDocument(row) : null;
       },
       async setProgress(id, { now, ...progress }) {
         if (!isId(id)) return null;
@@ -454,100 +451,12 @@ export const knowledgeRepositories = (
           return result.rows.map(toHit);
         });
       },
-      async searchKeyword({ collectionIds, terms, limit }) {
-        // Deduplicated: each collection is one arm of a union below.
+      async searchKeyword({ collectionIds, query, limit }) {
+        // Deduplicated: a collection asked for twice is still one collection's statistics.
         const ids = [...new Set(validIds(collectionIds))];
-        // Terms are plain words (letters and digits), so joining them with | is safe tsquery syntax.
-        const words = terms.filter((t) => /^[\p{L}\p{N}]+$/u.test(t));
-        if (ids.length === 0 || words.length === 0 || limit < 1) return [];
-        // Ranking uses every term. Matching, once the table is big enough for it to matter,
-        // leaves out the terms in more than COMMON_TERM_SHARE of all chunks (per the
-        // planner's statistics of the column), and the most frequent of the rest once
-        // together they would match more than MAX_MATCHES chunks. Ranking every chunk that
-        // holds a common word was nearly all of the keyword half's time at 100k chunks (ADR
-        // 0014); chunks that hold only common words rank low anyway, and vector search
-        // still sees them. If every term is common, chunks must hold all of them.
-        // Prepared: planning this statement cost about a third of running it.
-        // One arm per collection, each `collection_id = $n`: the generic plan of a prepared
-        // statement then finds a collection's matches in chunks_search_idx (collection and
-        // words together). With `= any($array)` it used the words alone and filtered the
-        // collection row by row: 85 ms instead of 17 for a common word in a small collection.
-        const matchesPerCollection = sql.join(
-          ids.map(
-            (collectionId) => sql`
-              select c.id, c.search_vector
-              from chunks c
-              cross join q
-              where c.tenant_id = ${tenantId}
-                and c.collection_id = ${collectionId}
-                and c.search_vector @@ q.match_query`,
-          ),
-          sql` union all `,
-        );
-        const result = await executePrepared<HitRow>(db, sql`
-          with stats as (
-            select e.lexeme, e.freq
-            from pg_stats st,
-                 unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(lexeme, freq)
-            where st.schemaname = current_schema() and st.tablename = 'chunks' and st.attname = 'search_vector'
-          ),
-          -- A term the statistics do not list is rarer than every term they list, but not
-          -- absent: estimated as PostgreSQL's own estimator does (ts_selfuncs.c), at half the
-          -- least frequency listed, at most 0.5 %. Counted as 0, such terms all went into
-          -- matching, which on large tables made some queries rank thousands of chunks.
-          unlisted as (
-            select case when min(freq) is null then 0 else least(min(freq) / 2, ${UNLISTED_TERM_MAX_SHARE}) end as freq
-            from stats where lexeme is not null
-          ),
-          terms as (
-            select t.lexeme, coalesce(s.freq, (select freq from unlisted)) as freq
-            from unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}))) as t(lexeme)
-            left join stats s on s.lexeme = t.lexeme
-          ),
-          ranked as (
-            select lexeme, freq,
-                   sum(freq) over (order by freq, lexeme) as running,
-                   row_number() over (order by freq, lexeme) as n
-            from terms
-          ),
-          pruning as (
-            select reltuples >= ${PRUNE_FROM_ROWS} as active, greatest(reltuples, 1) as total
-            from pg_class where oid = 'chunks'::regclass
-          ),
-          q as (
-            select to_tsquery('english', ${words.join(' | ')}) as rank_query,
-                   case
-                     when not (select active from pruning) then
-                       (select string_agg(quote_literal(lexeme), ' | ')::tsquery from ranked)
-                     -- Even the rarest term is common: a match must hold every term.
-                     when (select min(freq) from ranked) > ${COMMON_TERM_SHARE} then
-                       (select string_agg(quote_literal(lexeme), ' & ')::tsquery from ranked)
-                     -- Otherwise the rarest terms, while together they match at most MAX_MATCHES chunks.
-                     else
-                       (select string_agg(quote_literal(lexeme), ' | ')::tsquery from ranked
-                        where freq <= ${COMMON_TERM_SHARE}
-                          and (running * (select total from pruning) <= ${MAX_MATCHES} or n = 1))
-                   end as match_query
-          ),
-          -- At most maxRanked (MAX_RANKED) matches are ranked: a question of only very common words
-          -- ("with to may") still matches most of a large table, and ranking all of it took
-          -- up to 0.5 s at 100k chunks. Past the cap, which matches are ranked is arbitrary:
-          -- for such questions the keyword half has nothing to tell apart anyway. Only the
-          -- best (limit) are then joined to their text and document (materialized: inlined,
-          -- the planner joined every ranked match first).
-          best as materialized (
-            select m.id, ts_rank_cd(m.search_vector, q.rank_query, 1) as score
-            from (select * from (${matchesPerCollection}) u limit ${maxRanked}) m
-            cross join q
-            order by score desc, m.id
-            limit ${limit}
-          )
-          select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, b.score
-          from best b
-          join chunks c on c.id = b.id
-          join documents d on d.id = c.document_id
-          order by b.score desc, c.id`);
-        return result.rows.map(toHit);
+        if (ids.length === 0 || query.trim() === '' || limit < 1) return [];
+        const rows = await bm25Search<HitRow>(db, tenantId, tuning, { collectionIds: ids, query, limit });
+        return rows.map(toHit);
       },
     },
 
@@ -601,7 +510,27 @@ export const knowledgeRepositories = (
   };
 };
 
+/** When each database handle last vacuumed chunk_terms (see chunksStored). */
+const lastVacuum = new WeakMap<AtriumDb, number>();
+/**
+ * At most one vacuum of the postings per this many ms: with ANALYZE it costs tens of ms,
+ * and ingestion bursts store many documents a second.
+ */
+const VACUUM_INTERVAL_MS = 10_000;
+
 export const knowledgeSystemRepository = (db: AtriumDb, tuning: SearchTuning = {}) => ({
+  async chunksStored() {
+    // BM25 reads postings by index-only scans, which need the heap pages marked
+    // all-visible, and a plan chosen from statistics. PostgreSQL's autovacuum does both;
+    // PGlite has none: without VACUUM every posting cost a heap page, and without ANALYZE
+    // a 200-word question took 77 ms instead of 14 (ADR 0024). VACUUM skips pages already
+    // visible; ANALYZE samples a bounded number of rows.
+    if (!tuning.vacuumPostings) return;
+    const now = Date.now();
+    if (now - (lastVacuum.get(db) ?? 0) < VACUUM_INTERVAL_MS) return;
+    lastVacuum.set(db, now);
+    await db.execute(sql`vacuum (analyze) chunk_terms, collection_term_stats`);
+  },
   async ensureVectorIndex(dimensions: number) {
     // Migration 0005 and alignVectorIndexes (at start) rebuild, in this form, indexes made
     // by versions that chose another precision.

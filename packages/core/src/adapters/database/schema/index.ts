@@ -8,6 +8,7 @@ export { systemSettings } from './system/settings.js';
 export { collections } from './knowledge/collections.js';
 export { documents, documentBlobs } from './knowledge/documents.js';
 export { chunks } from './knowledge/chunks.js';
+export { chunkTerms, collectionSearchStats, collectionTermStats } from './knowledge/search-statistics.js';
 export { jobs } from './jobs/jobs.js';
 export { assistants, assistantCollections } from './assistants/assistants.js';
 export { conversations, messages, messageFeedback, usageRecords } from './conversations/conversations.js';

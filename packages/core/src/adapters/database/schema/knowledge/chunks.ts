@@ -43,9 +43,7 @@ export const chunks = pgTable(
     // One chunk per position: a second concurrent ingestion can never add duplicates.
     uniqueIndex('chunks_document_ordinal_unique').on(t.documentId, t.ordinal),
     index('chunks_collection_idx').on(t.tenantId, t.collectionId),
-    // Collection and words in one GIN index (btree_gin, migration 0006): keyword search
-    // finds the matches within the asked-for collections in the index, whatever plan the
-    // prepared statement gets (ADR 0017).
-    index('chunks_search_idx').using('gin', t.collectionId, t.searchVector),
+    // No full-text index: keyword search reads the BM25 postings (chunk_terms, ADR 0024),
+    // which hold the collection and the lexeme in their key.
   ],
 );

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, customType, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { check, customType, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, updatedAt } from '../columns.js';
 import { tenants } from '../identity/tenants.js';
 import { spaces } from '../spaces/spaces.js';
@@ -33,7 +33,14 @@ export const documents = pgTable(
   },
   (t) => [
     index('documents_collection_idx').on(t.tenantId, t.collectionId, t.id),
+    // Finds content already uploaded, failed documents included (the unique index below leaves them out).
     index('documents_content_hash_idx').on(t.collectionId, t.contentHash),
+    // One document per content in a collection, even when uploads race (ADR 0025): the
+    // loser of the race gets the winner's document and job. Failed documents stay as a
+    // record and do not count: the same content may be uploaded again.
+    uniqueIndex('documents_content_hash_unique')
+      .on(t.collectionId, t.contentHash)
+      .where(sql`${t.status} <> 'failed'`),
     check('documents_status_check', sql`${t.status} in ('queued', 'processing', 'ready', 'failed')`),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "documents_content_hash_unique" ON "documents" USING btree ("collection_id","content_hash") WHERE "documents"."status" <> 'failed';

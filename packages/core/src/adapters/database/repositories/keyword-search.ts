@@ -1,0 +1,116 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { KeywordQuery } from '../../../ports/index.js';
+import type { AtriumDb } from '../connect.js';
+import { executePrepared } from './prepared.js';
+
+/** BM25 parameters and the bounds that keep one keyword search's cost flat (ADR 0024). */
+export interface Bm25Tuning {
+  /** Term-frequency saturation (default 0.9, as Lucene/Anserini on BEIR). */
+  bm25K1?: number;
+  /** Length normalisation, 0 (none) to 1 (full) (default 0.4, as Lucene/Anserini on BEIR). */
+  bm25B?: number;
+  /**
+   * Query terms are scored exactly from their postings, rarest first, while together they
+   * have at most this many postings (default 5 000), after the rarest that fill `keywordRescored`.
+   */
+  keywordExactPostings?: number;
+  /**
+   * The best this many chunks by those terms get the remaining (common) terms added from
+   * their own full-text vectors (default 100; at least the search's limit).
+   */
+  keywordRescored?: number;
+}
+
+export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 5_000, keywordRescored: 100 } as const;
+
+/**
+ * Okapi BM25 with Lucene's idf, ln(1 + (N − df + 0.5) / (df + 0.5)), over the postings and
+ * statistics that triggers keep (migration 0008). Several collections are scored with their
+ * combined statistics. A query term repeated counts once per occurrence.
+ *
+ * Cost is bounded by design rather than by dropping terms. The query's terms are taken
+ * rarest first until their postings could fill the candidates (so a page is never short
+ * while chunks match), then while they add up to at most `keywordExactPostings`; their
+ * contribution is summed from the postings (one index range per term) for every chunk
+ * holding them. The best `keywordRescored` chunks by that partial score then get the
+ * contribution of the remaining, most common terms, read from their own tsvectors: those
+ * terms have the lowest idf and cannot lift a chunk that holds none of the rarer ones far.
+ * When all the terms fit the budget, which is the usual case for questions on an
+ * assistant's collections, the ranking is exact.
+ */
+export const bm25Search = async <Row>(
+  db: AtriumDb,
+  tenantId: string,
+  tuning: Bm25Tuning,
+  input: KeywordQuery,
+): Promise<Row[]> => (await executePrepared<Row>(db, bm25Statement(tenantId, tuning, input))).rows;
+
+/** The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). */
+export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collectionIds, query, limit }: KeywordQuery, language = 'english'): SQL => {
+  const k1 = tuning.bm25K1 ?? BM25_DEFAULTS.bm25K1;
+  const b = tuning.bm25B ?? BM25_DEFAULTS.bm25B;
+  const budget = tuning.keywordExactPostings ?? BM25_DEFAULTS.keywordExactPostings;
+  const rescored = Math.max(limit, tuning.keywordRescored ?? BM25_DEFAULTS.keywordRescored);
+  const inCollections = (column: SQL) => sql`${column} in (${sql.join(collectionIds.map((id) => sql`${id}::uuid`), sql`, `)})`;
+  // BM25's term weight for tf occurrences in a chunk of `len` lexemes (Lucene's form with (k1 + 1)).
+  const saturated = (tf: SQL, len: SQL) =>
+    sql`${tf} * ${k1 + 1}::float8 / (${tf} + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * ${len} / totals.avgdl))`;
+  // Prepared (the statement text depends only on the number of collections): planning
+  // is a large share of a short statement's cost.
+  return sql`
+    with q as (
+      select u.lexeme, coalesce(array_length(u.positions, 1), 1) as qtf
+      from unnest(to_tsvector(${language}::regconfig, ${query})) u
+    ),
+    totals as materialized (
+      select coalesce(sum(s.chunk_count), 0)::float8 as n,
+             greatest(coalesce(sum(s.lexeme_count)::float8 / nullif(sum(s.chunk_count), 0), 1), 1) as avgdl
+      from collection_search_stats s
+      where ${inCollections(sql`s.collection_id`)}
+    ),
+    terms as materialized (
+      select q.lexeme, sum(t.df) as df, q.qtf * ln(1 + (totals.n - sum(t.df) + 0.5) / (sum(t.df) + 0.5)) as weight,
+             sum(sum(t.df)) over (order by sum(t.df), q.lexeme) as running
+      from q
+      join collection_term_stats t on t.lexeme = q.lexeme and ${inCollections(sql`t.collection_id`)}
+      cross join totals
+      where t.df > 0
+      group by q.lexeme, q.qtf, totals.n
+    ),
+    -- Scored exactly: the rarest terms until they can fill the candidates, then more while
+    -- the budget lasts. The rest are scored for the best candidates only (below).
+    exact as (
+      select lexeme, weight from terms where running - df < ${rescored} or running <= ${budget}
+    ),
+    partial as materialized (
+      select p.chunk_id, max(p.chunk_length) as len,
+             sum(e.weight * ${saturated(sql`p.tf`, sql`p.chunk_length`)}) as score
+      from exact e
+      join chunk_terms p on p.lexeme = e.lexeme and ${inCollections(sql`p.collection_id`)}
+      cross join totals
+      group by p.chunk_id
+      order by score desc, p.chunk_id
+      limit ${rescored}
+    ),
+    rest as (
+      select pa.chunk_id, sum(r.weight * ${saturated(sql`coalesce(array_length(u.positions, 1), 1)`, sql`pa.len`)}) as score
+      from partial pa
+      join chunks c on c.id = pa.chunk_id
+      cross join lateral unnest(c.search_vector) u
+      join terms r on r.lexeme = u.lexeme and not (r.running - r.df < ${rescored} or r.running <= ${budget})
+      cross join totals
+      where exists (select 1 from terms where not (running - df < ${rescored} or running <= ${budget}))
+      group by pa.chunk_id
+    ),
+    best as materialized (
+      select pa.chunk_id, pa.score + coalesce(r.score, 0) as score
+      from partial pa left join rest r on r.chunk_id = pa.chunk_id
+      order by score desc, pa.chunk_id
+      limit ${limit}
+    )
+    select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, b.score
+    from best b
+    join chunks c on c.id = b.chunk_id and c.tenant_id = ${tenantId}
+    join documents d on d.id = c.document_id
+    order by b.score desc, c.id`;
+};
