@@ -26,6 +26,7 @@ import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
 import { recordResult, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import { fmt, loadFixtures, tenantAndSpace, type FixtureQuery } from './lib/knowledge.js';
 import { runDatasetBenchmark } from './lib/dataset-quality.js';
+import { scoreFusion as fuseByScore } from './lib/fusion-experiments.js';
 
 const K = 10;
 const MODES: SearchMode[] = ['hybrid', 'vector', 'keyword'];
@@ -71,22 +72,8 @@ const weightedRrf = (lists: SearchHit[][], weights: number[], k: number, limit: 
 };
 
 /** Convex combination of min-max normalised scores; a chunk missing from a list scores 0 there. */
-const scoreFusion = (vector: SearchHit[], keyword: SearchHit[], alpha: number, limit: number): SearchHit[] => {
-  const norm = (list: SearchHit[]) => {
-    const scores = list.map((h) => h.score);
-    const lo = Math.min(...scores);
-    const hi = Math.max(...scores);
-    return new Map(list.map((h) => [h.chunkId, hi > lo ? (h.score - lo) / (hi - lo) : 1]));
-  };
-  const v = norm(vector);
-  const kw = norm(keyword);
-  const hits = new Map([...keyword, ...vector].map((h) => [h.chunkId, h]));
-  return [...hits.values()]
-    .map((hit) => ({ hit, s: alpha * (v.get(hit.chunkId) ?? 0) + (1 - alpha) * (kw.get(hit.chunkId) ?? 0) }))
-    .sort((a, b) => b.s - a.s || a.hit.chunkId.localeCompare(b.hit.chunkId))
-    .slice(0, limit)
-    .map(({ hit }) => hit);
-};
+const scoreFusion = (vector: SearchHit[], keyword: SearchHit[], alpha: number, limit: number): SearchHit[] =>
+  fuseByScore(vector, keyword, alpha, 'minmax').slice(0, limit);
 
 const main = async () => {
   const loadBefore = load();

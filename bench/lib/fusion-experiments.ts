@@ -28,7 +28,7 @@ const weightedRrf = (lists: SearchHit[][], weights: number[], k: number): Search
 };
 
 /** alpha × normalised vector score + (1 − alpha) × normalised keyword score; absent = 0. */
-const scoreFusion = (vector: SearchHit[], keyword: SearchHit[], alpha: number, normalise: 'minmax' | 'max'): SearchHit[] => {
+export const scoreFusion = (vector: SearchHit[], keyword: SearchHit[], alpha: number, normalise: 'minmax' | 'max'): SearchHit[] => {
   const norm = (list: SearchHit[]) => {
     const scores = list.map((h) => h.score);
     const hi = Math.max(...scores);
