@@ -26,7 +26,7 @@ import { queryTerms } from '../packages/core/src/retrieval/query-terms.js';
 import { recordResult, BENCH_JWT_SECRET, load, sleep, table, tempDir, verdict } from './lib/common.js';
 import { fmt, loadFixtures, tenantAndSpace, type FixtureQuery } from './lib/knowledge.js';
 import { runDatasetBenchmark } from './lib/dataset-quality.js';
-import { scoreFusion as fuseByScore } from './lib/fusion-experiments.js';
+import { scoreFusion as fuseByScore, weightedRrf as fuseByRank } from './lib/fusion-experiments.js';
 
 const K = 10;
 const MODES: SearchMode[] = ['hybrid', 'vector', 'keyword'];
@@ -55,21 +55,8 @@ const summary = (queries: FixtureQuery[], scored: Scored[]) => {
   return { ndcg: mean(scored.map((s) => s.ndcg)), recall: mean(scored.map((s) => s.recall)), mrr: mean(scored.map((s) => s.rr)), byKind };
 };
 
-/** Weighted reciprocal rank fusion over chunk ids (weights per list). */
-const weightedRrf = (lists: SearchHit[][], weights: number[], k: number, limit: number): SearchHit[] => {
-  const fused = new Map<string, { hit: SearchHit; score: number }>();
-  lists.forEach((list, l) =>
-    list.forEach((hit, rank) => {
-      const entry = fused.get(hit.chunkId) ?? { hit, score: 0 };
-      entry.score += weights[l]! / (k + rank + 1);
-      fused.set(hit.chunkId, entry);
-    }),
-  );
-  return [...fused.values()]
-    .sort((a, b) => b.score - a.score || a.hit.chunkId.localeCompare(b.hit.chunkId))
-    .slice(0, limit)
-    .map(({ hit, score }) => ({ ...hit, score }));
-};
+/** Weighted reciprocal rank fusion, the best `limit`. */
+const weightedRrf = (lists: SearchHit[][], weights: number[], k: number, limit: number): SearchHit[] => fuseByRank(lists, weights, k).slice(0, limit);
 
 /** Convex combination of min-max normalised scores; a chunk missing from a list scores 0 there. */
 const scoreFusion = (vector: SearchHit[], keyword: SearchHit[], alpha: number, limit: number): SearchHit[] =>

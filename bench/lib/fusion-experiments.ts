@@ -15,7 +15,8 @@ export interface Pools {
   keyword: SearchHit[];
 }
 
-const weightedRrf = (lists: SearchHit[][], weights: number[], k: number): SearchHit[] => {
+/** Weighted reciprocal rank fusion over chunk ids (weights per list). */
+export const weightedRrf = (lists: SearchHit[][], weights: number[], k: number): SearchHit[] => {
   const fused = new Map<string, { hit: SearchHit; score: number }>();
   lists.forEach((list, l) =>
     list.forEach((hit, rank) => {
