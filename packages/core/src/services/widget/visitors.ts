@@ -17,6 +17,13 @@ export interface AdmittedWidget {
 
 const refuse = (code: string, message: string) => new AtriumError('forbidden', code, message);
 
+/** What every widget request needs of its widget: turned on, its assistant published, the page's origin on its list. */
+const requireOpen = (widget: WidgetRecord, published: boolean, origin: string | undefined): string => {
+  if (!widget.enabled || !published) throw refuse('widget_disabled', "This assistant's widget is turned off");
+  if (!origin || !isOriginAllowed(origin, widget.allowedOrigins)) throw refuse('origin_not_allowed', 'This site may not embed this assistant');
+  return origin;
+};
+
 const PUBLIC_KEY = /^atr_pk_[0-9A-Za-z]{32}$/;
 
 /**
@@ -27,9 +34,7 @@ const PUBLIC_KEY = /^atr_pk_[0-9A-Za-z]{32}$/;
 export const admitWidget = async (ctx: CoreContext, publicKey: string, origin: string | undefined): Promise<AdmittedWidget> => {
   const found = PUBLIC_KEY.test(publicKey) ? await ctx.widgetCache.getOrLoad(publicKey, () => ctx.store.system.findWidgetByPublicKey(publicKey)) : null;
   if (!found) throw refuse('invalid_widget_key', 'This widget key is unknown; it may have been rotated');
-  if (!found.widget.enabled || !found.published) throw refuse('widget_disabled', "This assistant's widget is turned off");
-  if (!origin || !isOriginAllowed(origin, found.widget.allowedOrigins)) throw refuse('origin_not_allowed', 'This site may not embed this assistant');
-  return { widget: found.widget, assistantName: found.assistantName, origin };
+  return { widget: found.widget, assistantName: found.assistantName, origin: requireOpen(found.widget, found.published, origin) };
 };
 
 /** Whether any enabled widget allows `origin`: what a CORS preflight, which carries no key, can be checked against. */
@@ -58,9 +63,7 @@ export const admitVisitor = async (ctx: CoreContext, visitorToken: string | unde
   const [widget, assistant] = await Promise.all([repos.widgets.get(claims.assistantId), repos.assistants.get(claims.assistantId)]);
   if (!widget || !assistant || (await keyIdOf(widget.publicKey)) !== claims.keyId)
     throw unauthenticated("The widget's key changed: start a new session", 'session_ended');
-  if (!widget.enabled || !assistant.published) throw refuse('widget_disabled', "This assistant's widget is turned off");
-  if (!origin || !isOriginAllowed(origin, widget.allowedOrigins)) throw refuse('origin_not_allowed', 'This site may not embed this assistant');
-  return { claims, widget, assistant, origin };
+  return { claims, widget, assistant, origin: requireOpen(widget, assistant.published, origin) };
 };
 
 /** What a page shows before the visitor says anything. */
