@@ -26,7 +26,7 @@ export const API_VERSION = '1.0.0';
  * | operations | `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs` | browser-document security headers |
  * | public auth | `/api/v1/auth` | API headers, CORS; body limit per route |
  * | sysadmin | `/api/v1/sysadmin` | API headers, CORS, the operator key |
- * | widget | `/api/v1/widget` | API headers (its own CORS, public key and rate limits come with its routes) |
+ * | widget | `/api/v1/widget` | API headers, `widgetCors` (only origins the widget allows); each route admits its key or visitor session, chat counts against the widget's budgets |
  * | authenticated API | `/api/v1` | API headers, CORS, authentication; body limits and assistant-scoped keys per route |
  * | OpenAI-compatible | `/v1` | API headers, CORS, its own authentication and error format |
  *
