@@ -20,8 +20,9 @@ export const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 export const TS_NODE_ARGS = ['--conditions=@atrium/source', '--import', 'tsx'];
 
 /**
- * The Node flags `pnpm start` runs the server with (ADR 0022), read from the root
- * package.json's `start` script so that benchmarks measure the server as it is started.
+ * The Node flags `pnpm start` runs the server with (none today besides the TypeScript
+ * loader), read from the root package.json's `start` script so that benchmarks measure the
+ * server as it is started, whatever flags it gains.
  */
 export const atriumNodeFlags = (): string[] => {
   const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
