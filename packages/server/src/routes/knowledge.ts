@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AtriumError, DOCUMENT_STATUSES, invalid } from '@atrium/core';
+import { AtriumError, DEFAULT_SETTINGS, DOCUMENT_STATUSES, invalid } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
-import { DEFAULT_MAX_UPLOAD_BYTES, jsonBodyChecks, uploadBodyLimit, utf8JsonBody } from '../http/middleware/body-limit.js';
+import { jsonBodyChecks, uploadBodyLimit, utf8JsonBody } from '../http/middleware/body-limit.js';
 import { idempotent } from '../http/middleware/idempotency.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdempotencyHeaders, IdParam, jsonBody, jsonResponse, PageQuery, pageOf, security } from '../schemas/common.js';
@@ -218,7 +218,7 @@ export const knowledgeRoutes = ({ core, maxUploadBytes }: AppDeps) =>
       return c.body(null, 204);
     })
     // Documents may be far larger than other bodies (ATRIUM_MAX_UPLOAD_MB), so this route declares its own limit.
-    .openapi({ ...routes.createDocument, middleware: [uploadBodyLimit(maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES), utf8JsonBody, idempotent(core)] }, async (c) => {
+    .openapi({ ...routes.createDocument, middleware: [uploadBodyLimit(maxUploadBytes ?? DEFAULT_SETTINGS.maxUploadBytes), utf8JsonBody, idempotent(core)] }, async (c) => {
       const { collectionId } = c.req.valid('param');
       const actor = c.get('actor');
       const contentType = (c.req.header('content-type') ?? '').toLowerCase();

@@ -12,9 +12,6 @@ export const jsonBodyLimit: MiddlewareHandler = bodyLimit({
   onError: (c) => problemResponse(c, 413, 'The request body is too large'),
 });
 
-/** The upload limit when the host sets none. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-
 /** The document upload's limit (ATRIUM_MAX_UPLOAD_MB), for a file or a JSON text document. */
 export const uploadBodyLimit = (maxBytes: number): MiddlewareHandler =>
   bodyLimit({
