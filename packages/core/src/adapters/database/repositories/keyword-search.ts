@@ -33,7 +33,8 @@ export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 5_
  * while chunks match), then while they add up to at most `keywordExactPostings`; their
  * contribution is summed from the postings (one index range per term) for every chunk
  * holding them. The best `keywordRescored` chunks by that partial score then get the
- * contribution of the remaining, most common terms, read from their own tsvectors: those
+ * contribution of the remaining, most common terms, one postings-key lookup per chunk and
+ * term (unnesting each chunk's tsvector instead cost ≈ 0.15 ms a chunk): those
  * terms have the lowest idf and cannot lift a chunk that holds none of the rarer ones far.
  * When all the terms fit the budget, which is the usual case for questions on an
  * assistant's collections, the ranking is exact.
@@ -83,23 +84,22 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       select lexeme, weight from terms where running - df < ${rescored} or running <= ${budget}
     ),
     partial as materialized (
-      select p.chunk_id, max(p.chunk_length) as len,
+      select p.chunk_id, p.collection_id, max(p.chunk_length) as len,
              sum(e.weight * ${saturated(sql`p.tf`, sql`p.chunk_length`)}) as score
       from exact e
       join chunk_terms p on p.lexeme = e.lexeme and ${inCollections(sql`p.collection_id`)}
       cross join totals
-      group by p.chunk_id
+      group by p.chunk_id, p.collection_id
       order by score desc, p.chunk_id
       limit ${rescored}
     ),
+    -- One key lookup per (candidate, common term): the postings' own key, read from the index.
     rest as (
-      select pa.chunk_id, sum(r.weight * ${saturated(sql`coalesce(array_length(u.positions, 1), 1)`, sql`pa.len`)}) as score
+      select pa.chunk_id, sum(r.weight * ${saturated(sql`p.tf`, sql`pa.len`)}) as score
       from partial pa
-      join chunks c on c.id = pa.chunk_id
-      cross join lateral unnest(c.search_vector) u
-      join terms r on r.lexeme = u.lexeme and not (r.running - r.df < ${rescored} or r.running <= ${budget})
+      join terms r on not (r.running - r.df < ${rescored} or r.running <= ${budget})
+      join chunk_terms p on p.collection_id = pa.collection_id and p.lexeme = r.lexeme and p.chunk_id = pa.chunk_id
       cross join totals
-      where exists (select 1 from terms where not (running - df < ${rescored} or running <= ${budget}))
       group by pa.chunk_id
     ),
     best as materialized (
