@@ -47,6 +47,12 @@ export interface KeywordQuery {
   limit: number;
 }
 
+/** A search result before its text is read: enough to fuse and cut lists. */
+export interface RankedChunk {
+  chunkId: string;
+  score: number;
+}
+
 export interface JobUpdate {
   status?: JobStatus;
   progress?: number;
@@ -95,6 +101,14 @@ export interface KnowledgeRepositories {
     searchVector(query: VectorQuery): Promise<SearchHit[]>;
     /** Full-text matches ranked by Okapi BM25 with the collections' combined statistics. */
     searchKeyword(query: KeywordQuery): Promise<SearchHit[]>;
+    /**
+     * `searchVector` and `searchKeyword` without the chunks' text: what fusion needs from its
+     * candidate lists, which are many times longer than what it keeps.
+     */
+    rankVector(query: VectorQuery): Promise<RankedChunk[]>;
+    rankKeyword(query: KeywordQuery): Promise<RankedChunk[]>;
+    /** The hits for ranked chunks of this tenant, in the order and with the scores given. */
+    hits(ranked: readonly RankedChunk[]): Promise<SearchHit[]>;
   };
   jobs: {
     get(id: string): Promise<Job | null>;

@@ -1,4 +1,5 @@
 import type { SearchHit } from '../domain/knowledge.js';
+import type { RankedChunk } from '../ports/index.js';
 
 /**
  * Reciprocal rank fusion (Cormack et al., 2009): each list contributes weight / (k + rank)
@@ -28,8 +29,8 @@ export const reciprocalRankFusion = (lists: SearchHit[][], limit: number, k = 60
  * 0 there. Unlike RRF it keeps how far apart BM25 scores are, so one decisive keyword
  * match is not levelled with the tenth-best vector neighbour (ADR 0026).
  */
-export const scoreFusion = (vector: SearchHit[], keyword: SearchHit[], limit: number, vectorWeight: number): SearchHit[] => {
-  const normalised = (list: SearchHit[]) => {
+export const scoreFusion = <Hit extends RankedChunk>(vector: readonly Hit[], keyword: readonly Hit[], limit: number, vectorWeight: number): Hit[] => {
+  const normalised = (list: readonly Hit[]) => {
     const best = Math.max(0, ...list.map((h) => h.score));
     return new Map(list.map((h) => [h.chunkId, best > 0 ? h.score / best : 0]));
   };

@@ -1,6 +1,6 @@
 import { AtriumError } from '../domain/errors.js';
 import type { Collection, SearchHit, SearchMode } from '../domain/knowledge.js';
-import type { EmbeddingModel, EmbeddingModels, TenantRepositories } from '../ports/index.js';
+import type { EmbeddingModel, EmbeddingModels, RankedChunk, TenantRepositories } from '../ports/index.js';
 import { scoreFusion } from './fusion.js';
 
 export interface RetrieveInput {
@@ -56,14 +56,15 @@ export const retrieve = async (
   if (collections.length === 0 || query.trim() === '') return [];
   const candidates = mode === 'hybrid' ? candidatesFor(topK) : topK;
 
-  const vectorSearch = async (): Promise<SearchHit[]> => {
+  // Ranked lists carry ids and scores only; the text is read for the hits that are kept.
+  const vectorRanking = async (): Promise<RankedChunk[]> => {
     const byModel = new Map<string, Collection[]>();
     for (const c of collections) byModel.set(c.embeddingModel, [...(byModel.get(c.embeddingModel) ?? []), c]);
     const lists = await Promise.all(
       [...byModel.values()].map(async (group) => {
         const model = usableModel(embeddings, group[0]!);
         const [embedding] = await model.embed([query]);
-        return repos.chunks.searchVector({
+        return repos.chunks.rankVector({
           collectionIds: group.map((c) => c.id),
           dimensions: model.dimensions,
           embedding: embedding!,
@@ -75,11 +76,10 @@ export const retrieve = async (
     return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.score - a.score).slice(0, candidates);
   };
 
-  const keywordSearch = () =>
-    repos.chunks.searchKeyword({ collectionIds: collections.map((c) => c.id), query, limit: candidates });
+  const keywordRanking = () => repos.chunks.rankKeyword({ collectionIds: collections.map((c) => c.id), query, limit: candidates });
 
-  if (mode === 'vector') return vectorSearch();
-  if (mode === 'keyword') return keywordSearch();
-  const [vector, keyword] = await Promise.all([vectorSearch(), keywordSearch()]);
-  return scoreFusion(vector, keyword, topK, HYBRID_VECTOR_WEIGHT);
+  if (mode === 'vector') return repos.chunks.hits(await vectorRanking());
+  if (mode === 'keyword') return repos.chunks.hits(await keywordRanking());
+  const [vector, keyword] = await Promise.all([vectorRanking(), keywordRanking()]);
+  return repos.chunks.hits(scoreFusion(vector, keyword, topK, HYBRID_VECTOR_WEIGHT));
 };

@@ -172,6 +172,16 @@ describe.each(await testDatabaseTargets())('keyword search is BM25, on $name', (
     await expectSameTop10([first, second]);
   }, 120_000);
 
+  it("another tenant neither ranks this tenant's chunks nor reads their text", async () => {
+    const query = queries[1]!;
+    const ranked = await store().chunks.rankKeyword({ collectionIds: [first], query, limit: 10 });
+    expect(ranked).toHaveLength(10);
+    expect((await store().chunks.hits(ranked)).map((hit) => hit.chunkId)).toEqual(ranked.map((r) => r.chunkId));
+    const other = createDatabaseStore(db(), { graphPrecision: graphPrecisionFor(h.atrium.database.driver) }).forTenant(h.core.context.ids.next());
+    expect(await other.chunks.rankKeyword({ collectionIds: [first], query, limit: 10 })).toEqual([]);
+    expect(await other.chunks.hits(ranked)).toEqual([]);
+  });
+
   it('after ingestion, postings are read from their index alone (index-only scan, no heap fetches)', async () => {
     // PGlite has no autovacuum: the store vacuums chunk_terms after ingestion jobs. On
     // PostgreSQL that is autovacuum's job, done here by hand so the plan is deterministic.

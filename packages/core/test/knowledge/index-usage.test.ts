@@ -250,7 +250,7 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     const viaIndex = await replay(statements, { extra: [noSort] });
     expect(viaIndex.iterative).toBe('relaxed_order');
     expect(viaIndex.rows).toHaveLength(TOP_K);
-    for (const row of viaIndex.rows) expect(row.collection_id).toBe(small);
+    for (const row of viaIndex.rows) expect(stored.get(String(row.id))?.[0]).toBe(small);
 
     // ...which the same plan without iterative scanning does not: ef_search (40) candidates
     // hold only a handful from a 2% collection.

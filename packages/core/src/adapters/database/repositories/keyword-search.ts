@@ -37,14 +37,11 @@ export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 5_
  * term (unnesting each chunk's tsvector instead cost ≈ 0.15 ms a chunk): those
  * terms have the lowest idf and cannot lift a chunk that holds none of the rarer ones far.
  * When all the terms fit the budget, which is the usual case for questions on an
- * assistant's collections, the ranking is exact.
+ * assistant's collections, the ranking is exact. Returns chunk ids and scores (of this
+ * tenant's chunks); the caller reads the text of those it keeps.
  */
-export const bm25Search = async <Row>(
-  db: AtriumDb,
-  tenantId: string,
-  tuning: Bm25Tuning,
-  input: KeywordQuery,
-): Promise<Row[]> => (await executePrepared<Row>(db, bm25Statement(tenantId, tuning, input))).rows;
+export const bm25Search = async (db: AtriumDb, tenantId: string, tuning: Bm25Tuning, input: KeywordQuery): Promise<{ id: string; score: number | string }[]> =>
+  (await executePrepared<{ id: string; score: number | string }>(db, bm25Statement(tenantId, tuning, input))).rows;
 
 /** The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). */
 export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collectionIds, query, limit }: KeywordQuery, language = 'english'): SQL => {
@@ -108,9 +105,8 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       order by score desc, pa.chunk_id
       limit ${limit}
     )
-    select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, b.score
+    select b.chunk_id as id, b.score
     from best b
     join chunks c on c.id = b.chunk_id and c.tenant_id = ${tenantId}
-    join documents d on d.id = c.document_id
-    order by b.score desc, c.id`;
+    order by b.score desc, b.chunk_id`;
 };

@@ -12,7 +12,7 @@ import type {
   SearchHit,
   SourceType,
 } from '../../../domain/knowledge.js';
-import type { KnowledgeRepositories } from '../../../ports/index.js';
+import type { KeywordQuery, KnowledgeRepositories, RankedChunk, VectorQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { assistantCollections, chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
@@ -121,17 +121,16 @@ interface HitRow {
   text: string;
   metadata: ChunkMetadataColumn;
   title: string;
-  score: number | string;
   [key: string]: unknown;
 }
 
-const toHit = (r: HitRow): SearchHit => ({
+const toHit = (r: HitRow, score: number): SearchHit => ({
   chunkId: r.id,
   documentId: r.document_id,
   collectionId: r.collection_id,
   documentTitle: r.title,
   text: r.text,
-  score: Number(r.score),
+  score,
   metadata: fromStoredMetadata(typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata),
 });
 
@@ -149,6 +148,99 @@ export const knowledgeRepositories = (
     return after ? gt(column, after) : undefined;
   };
   const validIds = (ids: string[]) => ids.filter(isId);
+
+  const hits = async (ranked: readonly RankedChunk[]): Promise<SearchHit[]> => {
+    const ids = validIds(ranked.map((r) => r.chunkId));
+    if (ids.length === 0) return [];
+    // One statement for any number of ids (an array parameter), prepared once.
+    const result = await executePrepared<HitRow>(db, sql`
+      select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title
+      from chunks c
+      join documents d on d.id = c.document_id
+      where c.tenant_id = ${tenantId} and c.id = any(${`{${ids.join(',')}}`}::uuid[])`);
+    const byId = new Map(result.rows.map((r) => [r.id, r]));
+    return ranked.flatMap(({ chunkId, score }) => {
+      const row = byId.get(chunkId);
+      return row ? [toHit(row, score)] : [];
+    });
+  };
+  const rankVector = async ({ collectionIds, dimensions, embedding, limit }: VectorQuery): Promise<RankedChunk[]> => {
+    const ids = validIds(collectionIds);
+    if (ids.length === 0 || limit < 1) return [];
+    const dims = dimensionsLiteral(dimensions);
+    const vector = `[${embedding.join(',')}]`;
+    const inCollections = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+    const ef = String(Math.max(efSearch, limit * 4));
+    return db.transaction(async (tx) => {
+      // Few rows behind the filter (an assistant's collections, usually): compare with
+      // every one of them. Exact, so recall is 1, and about as fast as the graph.
+      //
+      // Unless the filter keeps most of the table: then the graph finds the neighbours
+      // as well as it does unfiltered, faster than reading every row.
+      // The rows behind the filter are the collections' documents' chunk counts (written
+      // with the chunks, in their transaction): summing a few hundred documents costs a
+      // fraction of counting thousands of chunks, which was 2 ms at 10k chunks, a fifth
+      // of the whole search. An exact search may have at most exactSearchMaxRows, and at
+      // most half of the table unless that is under ALWAYS_EXACT_ROWS. reltuples is -1
+      // until the table is first analysed (always so on PGlite, which has no
+      // autovacuum): then only exactSearchMaxRows applies.
+      //
+      // For the graph, the same statement switches on, for this transaction: pgvector
+      // 0.8's iterative scan, so the graph is walked until enough rows pass the
+      // collection filter instead of returning too few; more candidates than the default
+      // 40, which misses many neighbours of short queries (bench/RESULTS.md, recall
+      // sweep); and no sorting. The planner prices HNSW by ef_search and, for tables of
+      // a few thousand rows, picks a sort of every row instead, measured 4-8x slower than
+      // the graph, which keeps its vectors in the index. The decision is made here: hold
+      // the planner to it. (One statement for all of it: each round trip counts here.)
+      // Both statements prepared: planning was a tenth of the search (ADR 0015).
+      const [sized] = (
+        await executePrepared<{ n: number; cap: number }>(tx, sql`
+          with t as (select reltuples as total from pg_class where oid = 'chunks'::regclass),
+          cap as (
+            select (case when t.total < 0 then ${exactSearchMaxRows}
+                         else least(${exactSearchMaxRows}, greatest(${ALWAYS_EXACT_ROWS}, floor(t.total * ${EXACT_MAX_SHARE}))) end)::int as cap
+            from t
+          ),
+          size as (
+            select coalesce(sum(d.chunk_count), 0)::int as n
+            from documents d
+            where d.tenant_id = ${tenantId} and d.collection_id in (${inCollections})
+          )
+          select size.n, cap.cap,
+                 case when size.n > cap.cap then
+                   set_config('hnsw.iterative_scan', 'relaxed_order', true) || set_config('hnsw.ef_search', ${ef}, true) || set_config('enable_sort', 'off', true)
+                 end as settings
+          from size, cap`)
+      ).rows;
+      const exact = Number(sized?.n ?? 0) <= Number(sized?.cap ?? exactSearchMaxRows);
+      const type = exact ? exactType(dimensions) : sql.raw(graphType(dimensions, graphPrecision));
+      const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
+      const candidates = sql`
+          select c.id, ${distance} as distance
+          from chunks c
+          where c.embedding_dims = ${dims}
+            and c.tenant_id = ${tenantId}
+            and c.collection_id in (${inCollections})`;
+      // Exact: a subquery the planner may not flatten (offset 0), so the distance is
+      // computed once per row and the HNSW index cannot take over the ordering; only ids
+      // and distances go through the sort. Graph: the index scan returns rows in order.
+      const nearest = exact
+        ? sql`select id, distance from (${candidates} offset 0) s order by distance limit ${limit}`
+        : sql`${candidates} order by distance limit ${limit}`;
+      const result = await executePrepared<{ id: string; distance: number | string }>(tx, sql`
+        with nearest as (${nearest})
+        select id, distance from nearest order by distance, id`);
+      return result.rows.map((r) => ({ chunkId: r.id, score: 1 - Number(r.distance) }));
+    });
+  };
+  const rankKeyword = async ({ collectionIds, query, limit }: KeywordQuery): Promise<RankedChunk[]> => {
+    // Deduplicated: a collection asked for twice is still one collection's statistics.
+    const ids = [...new Set(validIds(collectionIds))];
+    if (ids.length === 0 || query.trim() === '' || limit < 1) return [];
+    const rows = await bm25Search(db, tenantId, tuning, { collectionIds: ids, query, limit });
+    return rows.map((r) => ({ chunkId: r.id, score: Number(r.score) }));
+  };
 
   return {
     collections: {
@@ -377,87 +469,11 @@ export const knowledgeRepositories = (
           );
         }
       },
-      async searchVector({ collectionIds, dimensions, embedding, limit }) {
-        const ids = validIds(collectionIds);
-        if (ids.length === 0 || limit < 1) return [];
-        const dims = dimensionsLiteral(dimensions);
-        const vector = `[${embedding.join(',')}]`;
-        const inCollections = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
-        const ef = String(Math.max(efSearch, limit * 4));
-        return db.transaction(async (tx) => {
-          // Few rows behind the filter (an assistant's collections, usually): compare with
-          // every one of them. Exact, so recall is 1, and about as fast as the graph.
-          //
-          // Unless the filter keeps most of the table: then the graph finds the neighbours
-          // as well as it does unfiltered, faster than reading every row.
-          // The rows behind the filter are the collections' documents' chunk counts (written
-          // with the chunks, in their transaction): summing a few hundred documents costs a
-          // fraction of counting thousands of chunks, which was 2 ms at 10k chunks, a fifth
-          // of the whole search. An exact search may have at most exactSearchMaxRows, and at
-          // most half of the table unless that is under ALWAYS_EXACT_ROWS. reltuples is -1
-          // until the table is first analysed (always so on PGlite, which has no
-          // autovacuum): then only exactSearchMaxRows applies.
-          //
-          // For the graph, the same statement switches on, for this transaction: pgvector
-          // 0.8's iterative scan, so the graph is walked until enough rows pass the
-          // collection filter instead of returning too few; more candidates than the default
-          // 40, which misses many neighbours of short queries (bench/RESULTS.md, recall
-          // sweep); and no sorting. The planner prices HNSW by ef_search and, for tables of
-          // a few thousand rows, picks a sort of every row instead, measured 4-8x slower than
-          // the graph, which keeps its vectors in the index. The decision is made here: hold
-          // the planner to it. (One statement for all of it: each round trip counts here.)
-          // Both statements prepared: planning was a tenth of the search (ADR 0015).
-          const [sized] = (
-            await executePrepared<{ n: number; cap: number }>(tx, sql`
-              with t as (select reltuples as total from pg_class where oid = 'chunks'::regclass),
-              cap as (
-                select (case when t.total < 0 then ${exactSearchMaxRows}
-                             else least(${exactSearchMaxRows}, greatest(${ALWAYS_EXACT_ROWS}, floor(t.total * ${EXACT_MAX_SHARE}))) end)::int as cap
-                from t
-              ),
-              size as (
-                select coalesce(sum(d.chunk_count), 0)::int as n
-                from documents d
-                where d.tenant_id = ${tenantId} and d.collection_id in (${inCollections})
-              )
-              select size.n, cap.cap,
-                     case when size.n > cap.cap then
-                       set_config('hnsw.iterative_scan', 'relaxed_order', true) || set_config('hnsw.ef_search', ${ef}, true) || set_config('enable_sort', 'off', true)
-                     end as settings
-              from size, cap`)
-          ).rows;
-          const exact = Number(sized?.n ?? 0) <= Number(sized?.cap ?? exactSearchMaxRows);
-          const type = exact ? exactType(dimensions) : sql.raw(graphType(dimensions, graphPrecision));
-          const distance = sql`(c.embedding::${type}(${dims})) <=> ${vector}::${type}(${dims})`;
-          const candidates = sql`
-              select c.id, ${distance} as distance
-              from chunks c
-              where c.embedding_dims = ${dims}
-                and c.tenant_id = ${tenantId}
-                and c.collection_id in (${inCollections})`;
-          // Exact: a subquery the planner may not flatten (offset 0), so the distance is
-          // computed once per row and the HNSW index cannot take over the ordering; only ids
-          // and distances go through the sort. Graph: the index scan returns rows in order.
-          const nearest = exact
-            ? sql`select id, distance from (${candidates} offset 0) s order by distance limit ${limit}`
-            : sql`${candidates} order by distance limit ${limit}`;
-          const result = await executePrepared<HitRow>(tx, sql`
-            with nearest as (${nearest})
-            select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, 1 - n.distance as score
-            from nearest n
-            join chunks c on c.id = n.id
-            join documents d on d.id = c.document_id
-            order by n.distance, c.id`);
-          return result.rows.map(toHit);
-        });
-      },
-      async searchKeyword({ collectionIds, query, limit }) {
-        // Deduplicated: a collection asked for twice is still one collection's statistics.
-        const ids = [...new Set(validIds(collectionIds))];
-        if (ids.length === 0 || query.trim() === '' || limit < 1) return [];
-        const rows = await bm25Search<HitRow>(db, tenantId, tuning, { collectionIds: ids, query, limit });
-        return rows.map(toHit);
-      },
+      hits,
+      rankVector,
+      rankKeyword,
+      searchVector: async (query) => hits(await rankVector(query)),
+      searchKeyword: async (query) => hits(await rankKeyword(query)),
     },
 
     jobs: {
