@@ -26,7 +26,9 @@ const random = (seed: number) => () => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
-const next = random(20261207);
+const SEED = 20261207;
+// Reset for each database, so both get the same corpus and queries.
+let next = random(SEED);
 // Made-up words, so that the English stemmer leaves them distinct: "qab", "qac", ...
 const word = (i: number) => `q${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + (Math.floor(i / 26) % 26))}${Math.floor(i / 676)}x`;
 // Zipf-like: word i is drawn with probability ∝ 1 / (i + 1), so some words are in most chunks.
@@ -60,8 +62,10 @@ describe.each(await testDatabaseTargets())('keyword search is BM25, on $name', (
   let second: string;
   let deletable: string;
   const queries: string[] = [];
+  const longQueries: string[] = [];
 
   beforeAll(async () => {
+    next = random(SEED);
     h = await openHarness(target, { runJobs: false });
     const tenant = await newTenant(h.core);
     tenantId = tenant.tenantId;
@@ -81,6 +85,9 @@ describe.each(await testDatabaseTargets())('keyword search is BM25, on $name', (
       if (i % 5 === 0) words.push(words[0]!);
       queries.push(words.join(' '));
     }
+    // And long ones (a pasted paragraph): bounded, they leave more common terms than are
+    // looked up one by one, so the candidates' own lexemes are scanned for them instead.
+    for (let i = 0; i < 8; i++) longQueries.push(Array.from({ length: 30 + Math.floor(next() * 20) }, () => word(Math.floor(next() ** 2 * VOCABULARY))).join(' '));
   }, 600_000);
   afterAll(async () => {
     await h?.close();
@@ -166,6 +173,20 @@ describe.each(await testDatabaseTargets())('keyword search is BM25, on $name', (
   it('one collection, bounded: common terms added to the best candidates only, same top 10', async () => {
     // A budget far under the common words' postings (each is in most of the 3 200 chunks).
     await expectSameTop10([first], { keywordExactPostings: 500 });
+  }, 120_000);
+
+  it('bounded: every hit has its full BM25 score, common terms added by lookup (a few) or from its own lexemes (many)', async () => {
+    // Which chunks are candidates is bounded (the top 10 of a long question may differ from
+    // the reference's); what each candidate scores is not.
+    const ref = await reference([first]);
+    let checked = 0;
+    for (const query of [...queries, ...longQueries]) {
+      const full = new Map(referenceTop(ref, await queryLexemes(query), Infinity).map((e) => [e.id, e.score]));
+      const hits = await store({ keywordExactPostings: 500 }).chunks.searchKeyword({ collectionIds: [first], query, limit: 10 });
+      for (const hit of hits) expect(hit.score).toBeCloseTo(full.get(hit.chunkId)!, 6);
+      checked += hits.length;
+    }
+    expect(checked).toBeGreaterThan(400);
   }, 120_000);
 
   it('two collections are scored with their combined statistics', async () => {

@@ -21,6 +21,9 @@ export interface Bm25Tuning {
   keywordRescored?: number;
 }
 
+/** Up to this many common terms are looked up per candidate; beyond, candidates' lexemes are scanned. */
+const REST_LOOKUP_TERMS = 8;
+
 export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 5_000, keywordRescored: 100 } as const;
 
 /**
@@ -90,14 +93,32 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       order by score desc, p.chunk_id
       limit ${rescored}
     ),
-    -- One key lookup per (candidate, common term): the postings' own key, read from the index.
+    -- The common terms' weight for each candidate: with a few such terms, one lookup of the
+    -- postings' key per candidate and term; with many (a long question), one pass over each
+    -- candidate's own lexemes, which then costs less than the lookups.
+    rest_terms as materialized (
+      select lexeme, weight from terms where not (running - df < ${rescored} or running <= ${budget})
+    ),
     rest as (
       select pa.chunk_id, sum(r.weight * ${saturated(sql`p.tf`, sql`pa.len`)}) as score
       from partial pa
-      join terms r on not (r.running - r.df < ${rescored} or r.running <= ${budget})
+      join rest_terms r on true
       join chunk_terms p on p.collection_id = pa.collection_id and p.lexeme = r.lexeme and p.chunk_id = pa.chunk_id
       cross join totals
+      where (select count(*) from rest_terms) <= ${REST_LOOKUP_TERMS}
       group by pa.chunk_id
+      union all
+      -- (A lateral subquery: each candidate's tsvector is unnested once whatever the join order.)
+      select pa.chunk_id, own.score
+      from partial pa
+      cross join totals
+      join chunks c on c.id = pa.chunk_id
+      cross join lateral (
+        select sum(r.weight * ${saturated(sql`coalesce(array_length(u.positions, 1), 1)`, sql`pa.len`)}) as score
+        from unnest(c.search_vector) u
+        join rest_terms r on r.lexeme = u.lexeme
+      ) own
+      where (select count(*) from rest_terms) > ${REST_LOOKUP_TERMS}
     ),
     best as materialized (
       select pa.chunk_id, pa.score + coalesce(r.score, 0) as score
