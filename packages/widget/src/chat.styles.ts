@@ -51,7 +51,10 @@ export const styles = css`
   *::after {
     box-sizing: border-box;
   }
+  /* Again below the host: a page rule that styles the <atrium-chat> element itself beats :host. */
   .root {
+    all: initial;
+    display: block;
     font-family: var(--_font);
     font-size: var(--atrium-font-size, 15px);
     line-height: 1.5;

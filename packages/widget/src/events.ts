@@ -29,6 +29,5 @@ export interface AtriumChatEventMap {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the widget's events into every element's map
   interface HTMLElementEventMap extends AtriumChatEventMap {}
 }
