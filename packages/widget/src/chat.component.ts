@@ -1,7 +1,6 @@
 import { AtriumWidgetClient, type Reference } from '@atrium/sdk/widget';
 import { LitElement, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { styles } from './chat.styles.js';
 import type { AtriumChatEventMap, AtriumErrorDetail, AtriumMessageDetail } from './events.js';
 import { isRtl, stringsFor, type Strings } from './i18n.js';
@@ -168,10 +167,28 @@ export class AtriumChat extends LitElement {
       if (this.isOpen) this.#input?.focus();
       else if (this.#returnFocus) this.renderRoot.querySelector<HTMLElement>('[part="launcher"]')?.focus();
     }
+    this.#applyTheme();
     const list = this.renderRoot.querySelector('.messages');
     if (list && this.#follow) list.scrollTop = list.scrollHeight;
     const keys = new Set(this.#controller.state?.messages.map((m) => m.key));
     for (const key of this.#views.keys()) if (!keys.has(key)) this.#views.delete(key);
+  }
+
+  /**
+   * The settings' colour, through the CSSOM: a strict CSP blocks style attributes written as
+   * markup (Lit's styleMap does that on its first render) but not `style.setProperty`.
+   */
+  #applyTheme(): void {
+    const style = this.renderRoot.querySelector<HTMLElement>('.root')?.style;
+    const primary = hexColor(this.#controller.state?.config?.theme.primaryColor ?? undefined);
+    if (!style || style.getPropertyValue('--_theme-primary') === (primary ?? '')) return;
+    if (primary) {
+      style.setProperty('--_theme-primary', primary);
+      style.setProperty('--_theme-on-primary', textOn(primary));
+    } else {
+      style.removeProperty('--_theme-primary');
+      style.removeProperty('--_theme-on-primary');
+    }
   }
 
   #startSession(): void {
@@ -232,14 +249,12 @@ export class AtriumChat extends LitElement {
     const t = this.#strings;
     const config = state?.config;
     const bubble = this.mode !== 'inline' && this.mode !== 'fullpage';
-    const primary = hexColor(config?.theme.primaryColor ?? undefined);
     const left = (this.position ?? config?.theme.position) === 'bottom-left';
     const title = config?.theme.title || config?.name || t.title;
     const messages = state?.messages ?? [];
     const streaming = state?.status === 'streaming';
-    const theme = primary ? { '--_theme-primary': primary, '--_theme-on-primary': textOn(primary) } : {};
 
-    return html`<div class="root ${left ? 'left' : ''}" dir=${this.#dir} lang=${this.#lang} style=${styleMap(theme)}>
+    return html`<div class="root ${left ? 'left' : ''}" dir=${this.#dir} lang=${this.#lang}>
       ${bubble
         ? html`<button
             part="launcher"

@@ -20,8 +20,6 @@ export const styles = css`
   :host {
     all: initial;
     display: block;
-    --_primary: var(--atrium-primary, var(--_theme-primary, #1f5fd6));
-    --_on-primary: var(--atrium-on-primary, var(--_theme-on-primary, #fff));
     --_radius: var(--atrium-radius, 12px);
     --_font: var(--atrium-font, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
     --_bg: var(--atrium-background, #fff);
@@ -55,6 +53,9 @@ export const styles = css`
   .root {
     all: initial;
     display: block;
+    /* Here, not on :host: the settings' colour (--_theme-primary) is set on this element. */
+    --_primary: var(--atrium-primary, var(--_theme-primary, #1f5fd6));
+    --_on-primary: var(--atrium-on-primary, var(--_theme-on-primary, #fff));
     font-family: var(--_font);
     font-size: var(--atrium-font-size, 15px);
     line-height: 1.5;
