@@ -12,6 +12,7 @@ describe('the declared types', () => {
     expectTypeOf<HTMLElementEventMap['atrium-error']['detail']['code']>().toEqualTypeOf<
       'rate_limited' | 'offline' | 'origin_not_allowed' | 'server_error' | 'identity_required' | 'conversation_limit'
     >();
+    expectTypeOf<HTMLElementEventMap['atrium-error']>().toEqualTypeOf<CustomEvent<AtriumErrorDetail>>();
     expectTypeOf<HTMLElementEventMap['atrium-open']>().toEqualTypeOf<CustomEvent<null>>();
   });
 
