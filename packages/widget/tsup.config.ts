@@ -1,4 +1,29 @@
-import { defineConfig } from 'tsup';
+import { readFile } from 'node:fs/promises';
+import { defineConfig, type Options } from 'tsup';
+
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/**
+ * esbuild leaves template literals alone, so the stylesheet would ship with its comments and
+ * indentation. Collapsing them in css`...` (nothing else) saves about 0.4 KB gzipped.
+ */
+const minifyCssTemplates: Plugin = {
+  name: 'minify-css-templates',
+  setup(build) {
+    build.onLoad({ filter: /\.styles\.ts$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const contents = source.replace(/css`([^`]*)`/g, (_, body: string) => {
+        const css = body
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*([{};,>])\s*/g, '$1')
+          .trim();
+        return `css\`${css}\``;
+      });
+      return { contents, loader: 'ts' };
+    });
+  },
+};
 
 export default defineConfig([
   {
@@ -22,6 +47,7 @@ export default defineConfig([
     noExternal: [/.*/],
     dts: false,
     sourcemap: false,
+    esbuildPlugins: [minifyCssTemplates],
     esbuildOptions(options) {
       options.conditions = ['@atrium/source'];
     },

@@ -309,8 +309,9 @@ export const styles = css`
     margin: 0;
     padding-inline-start: 1.4em;
   }
-  .sources li:target,
-  .sources li.highlight {
+  /* A citation focuses its source. */
+  .sources li:focus {
+    outline: none;
     background: color-mix(in srgb, var(--_primary) 15%, transparent);
   }
   .sources details summary {
