@@ -28,8 +28,16 @@ const hexColor = (value: string | undefined): string | undefined => {
   return `#${digits.length === 3 ? [...digits].map((d) => d + d).join('') : digits}`;
 };
 
-/** Indexes cited as `[n]` in an answer, so the sources list shows what the answer used. */
-const citedIn = (text: string): Set<number> => new Set([...text.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
+/**
+ * Indexes cited as `[n]` in an answer, so the sources list shows what the answer used.
+ * Messages are immutable, so each is scanned once, not on every render of the list.
+ */
+const cited = new WeakMap<ChatMessage, Set<number>>();
+const citedIn = (m: ChatMessage): Set<number> => {
+  let indexes = cited.get(m);
+  if (!indexes) cited.set(m, (indexes = new Set([...m.text.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])))));
+  return indexes;
+};
 
 /**
  * @summary A chat with an Atrium assistant: launcher bubble, inline panel or full page.
@@ -320,8 +328,8 @@ export class AtriumChat extends LitElement {
       return html`<div part="message message-user" class="message user"><span class="sr-only">${t.you}: </span>${m.text}</div>`;
     const view = this.#view(m, t);
     view.update(m.text, !m.streaming);
-    const cited = citedIn(m.text);
-    const sources = m.references.filter((r) => cited.has(r.index));
+    const indexes = citedIn(m);
+    const sources = m.references.filter((r) => indexes.has(r.index));
     return html`<div part="message message-assistant" class="message assistant" data-message-id=${m.id ?? nothing} aria-busy=${m.streaming ? 'true' : 'false'}>
       <span class="sr-only">${t.assistant}: </span>${view.element}
       ${sources.length ? this.#renderSources(sources, t) : nothing}
