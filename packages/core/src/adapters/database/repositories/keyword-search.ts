@@ -46,7 +46,7 @@ export const bm25Search = async <Row>(
 ): Promise<Row[]> => (await executePrepared<Row>(db, bm25Statement(tenantId, tuning, input))).rows;
 
 /** The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). */
-export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collectionIds, query, limit }: KeywordQuery, language = 'english'): SQL => {
+export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collectionIds, query, limit }: KeywordQuery): SQL => {
   const k1 = tuning.bm25K1 ?? BM25_DEFAULTS.bm25K1;
   const b = tuning.bm25B ?? BM25_DEFAULTS.bm25B;
   const budget = tuning.keywordExactPostings ?? BM25_DEFAULTS.keywordExactPostings;
@@ -55,12 +55,26 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
   // BM25's term weight for tf occurrences in a chunk of `len` lexemes (Lucene's form with (k1 + 1)).
   const saturated = (tf: SQL, len: SQL) =>
     sql`${tf} * ${k1 + 1}::float8 / (${tf} + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * ${len} / totals.avgdl))`;
+  // Each collection's chunks were analysed with its own language (ADR 0037), so the query
+  // is analysed once per language among the collections, and a collection's postings and
+  // statistics are read only for its own language's lexemes (q: collection, lexeme). A
+  // lexeme several collections share, in one language or two, is one term with their
+  // summed document frequency: one BM25 over the union, as for a single language.
   // Prepared (the statement text depends only on the number of collections): planning
   // is a large share of a short statement's cost.
   return sql`
-    with q as (
-      select u.lexeme, coalesce(array_length(u.positions, 1), 1) as qtf
-      from unnest(to_tsvector(${language}::regconfig, ${query})) u
+    with cl as materialized (
+      select c.id as collection_id, c.language
+      from collections c
+      where ${inCollections(sql`c.id`)} and c.tenant_id = ${tenantId}
+    ),
+    ql as materialized (
+      select l.language, u.lexeme, coalesce(array_length(u.positions, 1), 1) as qtf
+      from (select distinct language from cl) l
+      cross join lateral unnest(to_tsvector(l.language::regconfig, ${query})) u
+    ),
+    q as materialized (
+      select cl.collection_id, ql.lexeme, ql.qtf from cl join ql on ql.language = cl.language
     ),
     totals as materialized (
       select coalesce(sum(s.chunk_count), 0)::float8 as n,
@@ -69,13 +83,13 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       where ${inCollections(sql`s.collection_id`)}
     ),
     terms as materialized (
-      select q.lexeme, sum(t.df) as df, q.qtf * ln(1 + (totals.n - sum(t.df) + 0.5) / (sum(t.df) + 0.5)) as weight,
+      select q.lexeme, sum(t.df) as df, max(q.qtf) * ln(1 + (totals.n - sum(t.df) + 0.5) / (sum(t.df) + 0.5)) as weight,
              sum(sum(t.df)) over (order by sum(t.df), q.lexeme) as running
       from q
-      join collection_term_stats t on t.lexeme = q.lexeme and ${inCollections(sql`t.collection_id`)}
+      join collection_term_stats t on t.collection_id = q.collection_id and t.lexeme = q.lexeme
       cross join totals
       where t.df > 0
-      group by q.lexeme, q.qtf, totals.n
+      group by q.lexeme, totals.n
     ),
     -- Scored exactly: the rarest terms until they can fill the candidates, then more while
     -- the budget lasts. The rest are scored for the best candidates only (below).
@@ -86,7 +100,8 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       select p.chunk_id, max(p.chunk_length) as len,
              sum(e.weight * ${saturated(sql`p.tf`, sql`p.chunk_length`)}) as score
       from exact e
-      join chunk_terms p on p.lexeme = e.lexeme and ${inCollections(sql`p.collection_id`)}
+      join q on q.lexeme = e.lexeme
+      join chunk_terms p on p.collection_id = q.collection_id and p.lexeme = q.lexeme
       cross join totals
       group by p.chunk_id
       order by score desc, p.chunk_id
@@ -97,6 +112,7 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       from partial pa
       join chunks c on c.id = pa.chunk_id
       cross join lateral unnest(c.search_vector) u
+      join q on q.collection_id = c.collection_id and q.lexeme = u.lexeme
       join terms r on r.lexeme = u.lexeme and not (r.running - r.df < ${rescored} or r.running <= ${budget})
       cross join totals
       where exists (select 1 from terms where not (running - df < ${rescored} or running <= ${budget}))
