@@ -15,8 +15,10 @@ import {
   hitJson,
   JobSchema,
   jobJson,
+  LanguageSchema,
   SearchHitSchema,
   SearchRequestSchema,
+  UpdatedCollectionSchema,
 } from '../schemas/knowledge.js';
 
 const tags = ['Knowledge'];
@@ -72,6 +74,7 @@ const routes = {
           description: z.string().max(2000).nullable().optional(),
           embeddingModel: z.string().min(1).max(200).optional(),
           chunking: ChunkingInput.optional(),
+          language: LanguageSchema.optional().openapi({ description: 'Default: ATRIUM_DEFAULT_LANGUAGE (english unless set)' }),
         }),
       ),
     },
@@ -91,7 +94,7 @@ const routes = {
     path: '/collections/{collectionId}',
     middleware: jsonBodyChecks,
     tags,
-    summary: 'Update a collection (chunking applies to documents ingested afterwards)',
+    summary: 'Update a collection (chunking applies to documents ingested afterwards; a new language re-indexes in a job)',
     security,
     request: {
       params: CollectionId,
@@ -100,10 +103,16 @@ const routes = {
           name: z.string().min(1).max(200).optional(),
           description: z.string().max(2000).nullable().optional(),
           chunking: ChunkingInput.optional(),
+          language: LanguageSchema.optional().openapi({
+            description: "A new language re-indexes the collection's chunks in the background: the response's `job`",
+          }),
         }),
       ),
     },
-    responses: { 200: jsonResponse(CollectionSchema, 'The updated collection'), ...errorResponses },
+    responses: {
+      200: jsonResponse(UpdatedCollectionSchema, 'The updated collection, with the re-index job a new language started'),
+      ...errorResponses,
+    },
   }),
   deleteCollection: createRoute({
     method: 'delete',
@@ -211,7 +220,7 @@ export const knowledgeRoutes = ({ core, maxUploadBytes }: AppDeps) =>
     })
     .openapi(routes.updateCollection, async (c) => {
       const updated = await core.collections.update(c.get('actor'), c.req.valid('param').collectionId, c.req.valid('json'));
-      return c.json(collectionJson(updated), 200);
+      return c.json({ ...collectionJson(updated), job: updated.job && jobJson(updated.job) }, 200);
     })
     .openapi(routes.deleteCollection, async (c) => {
       await core.collections.delete(c.get('actor'), c.req.valid('param').collectionId);

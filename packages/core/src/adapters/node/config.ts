@@ -58,7 +58,9 @@ const EnvSchema = z.object({
   ATRIUM_TRUST_PROXY: boolean.default(false),
   ATRIUM_CORS_ORIGINS: z.string().default('*'),
   ATRIUM_DEFAULT_LANGUAGE: z
-    .enum(TEXT_SEARCH_LANGUAGES, { message: `must be a text-search configuration: ${TEXT_SEARCH_LANGUAGES.join(', ')}` })
+    .enum(TEXT_SEARCH_LANGUAGES, {
+      message: 'must be a text-search configuration such as english, swedish, german, french, spanish or simple (docs/knowledge.md lists them)',
+    })
     .default(DEFAULT_LANGUAGE),
 });
 
