@@ -10,24 +10,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/identity.js';
-import type { JobQueue, JobRunContext } from '../../src/ports/index.js';
+import type { JobRunContext } from '../../src/ports/index.js';
 import { retrieve } from '../../src/retrieval/search.js';
 import { toQueued } from '../../src/services/jobs/jobs.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
-import { expectAtriumError, newTenant, openHarness, type Harness } from '../helpers.js';
-
-/** A queue that records what is enqueued and never runs anything. */
-const recordingQueue = (): JobQueue & { enqueued: string[] } => {
-  const enqueued: string[] = [];
-  return {
-    kind: 'in-process',
-    enqueued,
-    enqueue: async (job) => void enqueued.push(job.id),
-    process: async () => {},
-    ping: async () => {},
-    close: async () => {},
-  };
-};
+import { expectAtriumError, newTenant, openHarness, recordingQueue, type Harness } from '../helpers.js';
 
 const run = (): JobRunContext => ({ attempt: 1, finalAttempt: true, signal: new AbortController().signal, progress: async () => {} });
 
