@@ -50,6 +50,8 @@ export interface KeywordQuery {
    */
   query: string;
   limit: number;
+  /** The collections' distinct languages, when the caller has them at hand (else they are looked up). */
+  languages?: TextSearchLanguage[];
 }
 
 export interface JobUpdate {

@@ -76,7 +76,13 @@ export const retrieve = async (
   };
 
   const keywordSearch = () =>
-    repos.chunks.searchKeyword({ collectionIds: collections.map((c) => c.id), query, limit: candidates });
+    repos.chunks.searchKeyword({
+      collectionIds: collections.map((c) => c.id),
+      query,
+      limit: candidates,
+      // One language (the usual case) is analysed once, in a statement of its own (ADR 0037).
+      languages: [...new Set(collections.map((c) => c.language))],
+    });
 
   if (mode === 'vector') return vectorSearch();
   if (mode === 'keyword') return keywordSearch();

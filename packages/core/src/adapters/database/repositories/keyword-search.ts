@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { DEFAULT_LANGUAGE, isTextSearchLanguage, type TextSearchLanguage } from '../../../domain/knowledge.js';
 import type { KeywordQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { executePrepared } from './prepared.js';
@@ -43,10 +44,26 @@ export const bm25Search = async <Row>(
   tenantId: string,
   tuning: Bm25Tuning,
   input: KeywordQuery,
-): Promise<Row[]> => (await executePrepared<Row>(db, bm25Statement(tenantId, tuning, input))).rows;
+  languages: readonly TextSearchLanguage[],
+): Promise<Row[]> => (await executePrepared<Row>(db, bm25Statement(tenantId, tuning, input, languages))).rows;
 
-/** The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). */
-export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collectionIds, query, limit }: KeywordQuery): SQL => {
+/**
+ * The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). `languages` are the
+ * distinct languages of the collections searched (ADR 0037). One language, the usual case
+ * (an assistant's collections): the question is analysed once, in it. Several: the
+ * collections' languages are read from their rows, the question is analysed once per
+ * language, and every collection is looked up with its own language's lexemes only (q:
+ * collection, lexeme); a lexeme several collections share is one term with their summed
+ * document frequency: one BM25 over the union, as for a single language. The single
+ * language statement is kept apart because the pairs cost its plan dearly (a 200-word
+ * question on PGlite: tens of ms became seconds when every search went through them).
+ */
+export const bm25Statement = (
+  tenantId: string,
+  tuning: Bm25Tuning,
+  { collectionIds, query, limit }: KeywordQuery,
+  languages: readonly TextSearchLanguage[] = [DEFAULT_LANGUAGE],
+): SQL => {
   const k1 = tuning.bm25K1 ?? BM25_DEFAULTS.bm25K1;
   const b = tuning.bm25B ?? BM25_DEFAULTS.bm25B;
   const budget = tuning.keywordExactPostings ?? BM25_DEFAULTS.keywordExactPostings;
@@ -55,15 +72,17 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
   // BM25's term weight for tf occurrences in a chunk of `len` lexemes (Lucene's form with (k1 + 1)).
   const saturated = (tf: SQL, len: SQL) =>
     sql`${tf} * ${k1 + 1}::float8 / (${tf} + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * ${len} / totals.avgdl))`;
-  // Each collection's chunks were analysed with its own language (ADR 0037), so the query
-  // is analysed once per language among the collections, and a collection's postings and
-  // statistics are read only for its own language's lexemes (q: collection, lexeme). A
-  // lexeme several collections share, in one language or two, is one term with their
-  // summed document frequency: one BM25 over the union, as for a single language.
-  // Prepared (the statement text depends only on the number of collections): planning
-  // is a large share of a short statement's cost.
-  return sql`
-    with cl as materialized (
+  const [only] = languages;
+  const single = languages.length === 1 && only !== undefined && isTextSearchLanguage(only);
+  // The question's lexemes, and (several languages) each collection's own.
+  const questionTerms = single
+    ? sql`
+    q as (
+      select u.lexeme, coalesce(array_length(u.positions, 1), 1) as qtf
+      from unnest(to_tsvector(${only}::regconfig, ${query})) u
+    ),`
+    : sql`
+    cl as materialized (
       select c.id as collection_id, c.language
       from collections c
       where ${inCollections(sql`c.id`)} and c.tenant_id = ${tenantId}
@@ -73,9 +92,21 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       from (select distinct language from cl) l
       cross join lateral unnest(to_tsvector(l.language::regconfig, ${query})) u
     ),
-    q as materialized (
+    pairs as materialized (
       select cl.collection_id, ql.lexeme, ql.qtf from cl join ql on ql.language = cl.language
     ),
+    q as (
+      select lexeme, max(qtf) as qtf from pairs group by lexeme
+    ),`;
+  // Several languages: a collection's statistics and postings count only for its own
+  // lexemes. Uncorrelated, so PostgreSQL hashes the pairs once (a correlated EXISTS
+  // scanned them for every posting: seconds for a 200-word question).
+  const ownLexeme = (collection: SQL, lexeme: SQL) =>
+    single ? sql`` : sql`and (${collection}, ${lexeme}) in (select collection_id, lexeme from pairs)`;
+  // Prepared (the statement text depends only on the number of collections and on whether
+  // they share a language): planning is a large share of a short statement's cost.
+  return sql`
+    with ${questionTerms}
     totals as materialized (
       select coalesce(sum(s.chunk_count), 0)::float8 as n,
              greatest(coalesce(sum(s.lexeme_count)::float8 / nullif(sum(s.chunk_count), 0), 1), 1) as avgdl
@@ -83,13 +114,13 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       where ${inCollections(sql`s.collection_id`)}
     ),
     terms as materialized (
-      select q.lexeme, sum(t.df) as df, max(q.qtf) * ln(1 + (totals.n - sum(t.df) + 0.5) / (sum(t.df) + 0.5)) as weight,
+      select q.lexeme, sum(t.df) as df, q.qtf * ln(1 + (totals.n - sum(t.df) + 0.5) / (sum(t.df) + 0.5)) as weight,
              sum(sum(t.df)) over (order by sum(t.df), q.lexeme) as running
       from q
-      join collection_term_stats t on t.collection_id = q.collection_id and t.lexeme = q.lexeme
+      join collection_term_stats t on t.lexeme = q.lexeme and ${inCollections(sql`t.collection_id`)} ${ownLexeme(sql`t.collection_id`, sql`t.lexeme`)}
       cross join totals
       where t.df > 0
-      group by q.lexeme, totals.n
+      group by q.lexeme, q.qtf, totals.n
     ),
     -- Scored exactly: the rarest terms until they can fill the candidates, then more while
     -- the budget lasts. The rest are scored for the best candidates only (below).
@@ -100,8 +131,7 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       select p.chunk_id, max(p.chunk_length) as len,
              sum(e.weight * ${saturated(sql`p.tf`, sql`p.chunk_length`)}) as score
       from exact e
-      join q on q.lexeme = e.lexeme
-      join chunk_terms p on p.collection_id = q.collection_id and p.lexeme = q.lexeme
+      join chunk_terms p on p.lexeme = e.lexeme and ${inCollections(sql`p.collection_id`)} ${ownLexeme(sql`p.collection_id`, sql`p.lexeme`)}
       cross join totals
       group by p.chunk_id
       order by score desc, p.chunk_id
@@ -112,8 +142,7 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       from partial pa
       join chunks c on c.id = pa.chunk_id
       cross join lateral unnest(c.search_vector) u
-      join q on q.collection_id = c.collection_id and q.lexeme = u.lexeme
-      join terms r on r.lexeme = u.lexeme and not (r.running - r.df < ${rescored} or r.running <= ${budget})
+      join terms r on r.lexeme = u.lexeme and not (r.running - r.df < ${rescored} or r.running <= ${budget}) ${ownLexeme(sql`c.collection_id`, sql`u.lexeme`)}
       cross join totals
       where exists (select 1 from terms where not (running - df < ${rescored} or running <= ${budget}))
       group by pa.chunk_id

@@ -493,11 +493,20 @@ export const knowledgeRepositories = (
           return result.rows.map(toHit);
         });
       },
-      async searchKeyword({ collectionIds, query, limit }) {
+      async searchKeyword({ collectionIds, query, limit, languages }) {
         // Deduplicated: a collection asked for twice is still one collection's statistics.
         const ids = [...new Set(validIds(collectionIds))];
         if (ids.length === 0 || query.trim() === '' || limit < 1) return [];
-        const rows = await bm25Search<HitRow>(db, tenantId, tuning, { collectionIds: ids, query, limit });
+        const distinct =
+          languages ??
+          (
+            await db
+              .selectDistinct({ language: collections.language })
+              .from(collections)
+              .where(inTenant(collections, inArray(collections.id, ids)))
+          ).map((r) => r.language as TextSearchLanguage);
+        if (distinct.length === 0) return [];
+        const rows = await bm25Search<HitRow>(db, tenantId, tuning, { collectionIds: ids, query, limit }, [...new Set(distinct)]);
         return rows.map(toHit);
       },
     },
