@@ -1655,7 +1655,7 @@ export interface paths {
                             overlapTokens?: number;
                         };
                         description?: string | null;
-                        language?: components["schemas"]["Language"] & unknown;
+                        language?: components["schemas"]["Language"];
                         name?: string;
                     };
                 };
@@ -3616,7 +3616,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a collection (its embedding model is pinned for good) */
+        /** Create a collection (its embedding model is pinned for good; language defaults to ATRIUM_DEFAULT_LANGUAGE) */
         post: {
             parameters: {
                 query?: never;
@@ -3635,7 +3635,7 @@ export interface paths {
                         };
                         description?: string | null;
                         embeddingModel?: string;
-                        language?: components["schemas"]["Language"] & unknown;
+                        language?: components["schemas"]["Language"];
                         name: string;
                     };
                 };

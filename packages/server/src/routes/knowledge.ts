@@ -64,7 +64,7 @@ const routes = {
     path: '/spaces/{spaceId}/collections',
     middleware: jsonBodyChecks,
     tags,
-    summary: 'Create a collection (its embedding model is pinned for good)',
+    summary: 'Create a collection (its embedding model is pinned for good; language defaults to ATRIUM_DEFAULT_LANGUAGE)',
     security,
     request: {
       params: SpaceId,
@@ -74,7 +74,9 @@ const routes = {
           description: z.string().max(2000).nullable().optional(),
           embeddingModel: z.string().min(1).max(200).optional(),
           chunking: ChunkingInput.optional(),
-          language: LanguageSchema.optional().openapi({ description: 'Default: ATRIUM_DEFAULT_LANGUAGE (english unless set)' }),
+          // Unset: ATRIUM_DEFAULT_LANGUAGE (english unless set). A described $ref loses its enum
+          // in the OpenAPI document, so the descriptions live on Language and the summaries.
+          language: LanguageSchema.optional(),
         }),
       ),
     },
@@ -103,9 +105,7 @@ const routes = {
           name: z.string().min(1).max(200).optional(),
           description: z.string().max(2000).nullable().optional(),
           chunking: ChunkingInput.optional(),
-          language: LanguageSchema.optional().openapi({
-            description: "A new language re-indexes the collection's chunks in the background: the response's `job`",
-          }),
+          language: LanguageSchema.optional(),
         }),
       ),
     },
