@@ -1637,7 +1637,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a collection (chunking applies to documents ingested afterwards; a new language re-indexes in a job) */
+        /**
+         * Update a collection (chunking applies to documents ingested afterwards)
+         * @description A new `language` re-indexes the collection's chunks in the background: the response's `job` (a `reindex_collection` job, followed at GET /api/v1/jobs/{jobId}); search keeps working meanwhile.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3616,7 +3619,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a collection (its embedding model is pinned for good; language defaults to ATRIUM_DEFAULT_LANGUAGE) */
+        /**
+         * Create a collection (its embedding model is pinned for good)
+         * @description `language` defaults to ATRIUM_DEFAULT_LANGUAGE (english unless set).
+         */
         post: {
             parameters: {
                 query?: never;

@@ -64,7 +64,8 @@ const routes = {
     path: '/spaces/{spaceId}/collections',
     middleware: jsonBodyChecks,
     tags,
-    summary: 'Create a collection (its embedding model is pinned for good; language defaults to ATRIUM_DEFAULT_LANGUAGE)',
+    summary: 'Create a collection (its embedding model is pinned for good)',
+    description: '`language` defaults to ATRIUM_DEFAULT_LANGUAGE (english unless set).',
     security,
     request: {
       params: SpaceId,
@@ -96,7 +97,9 @@ const routes = {
     path: '/collections/{collectionId}',
     middleware: jsonBodyChecks,
     tags,
-    summary: 'Update a collection (chunking applies to documents ingested afterwards; a new language re-indexes in a job)',
+    summary: 'Update a collection (chunking applies to documents ingested afterwards)',
+    description:
+      "A new `language` re-indexes the collection's chunks in the background: the response's `job` (a `reindex_collection` job, followed at GET /api/v1/jobs/{jobId}); search keeps working meanwhile.",
     security,
     request: {
       params: CollectionId,
