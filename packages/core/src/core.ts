@@ -81,6 +81,7 @@ export const createCore = (ctx: CoreContext) => {
       handlers: () =>
         uc.trackedHandlers(ctx, {
           ingest_document: (job, run) => uc.ingestDocument(ctx, job, run),
+          reindex_collection: (job, run) => uc.reindexCollection(ctx, job, run),
         }),
       recoverUnfinished: bind(uc.recoverUnfinishedJobs),
     },

@@ -3,6 +3,7 @@ import { createCore, type AtriumCore } from '../src/core.js';
 import { AtriumError, type ErrorKind } from '../src/domain/errors.js';
 import type { Actor, TenantRole } from '../src/domain/identity.js';
 import { createAtrium, type AtriumInstance, type CreateAtriumOptions } from '../src/adapters/node/index.js';
+import type { JobQueue } from '../src/ports/index.js';
 import { actorFor, type TestDatabaseTarget } from '../src/test/index.js';
 
 export { actorFor };
@@ -32,6 +33,19 @@ export const openHarness = async (
       await atrium.close();
       await database.drop();
     },
+  };
+};
+
+/** A queue that records the ids of what is enqueued and runs nothing: the test decides when a handler runs. */
+export const recordingQueue = (): JobQueue & { enqueued: string[] } => {
+  const enqueued: string[] = [];
+  return {
+    kind: 'in-process',
+    enqueued,
+    enqueue: async (job) => void enqueued.push(job.id),
+    process: async () => {},
+    ping: async () => {},
+    close: async () => {},
   };
 };
 

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Atrium, type ChatEvent, type ChatStream, type Page, type Space } from './index.js';
+import { Atrium, type ChatEvent, type ChatStream, type Job, type Language, type Page, type Space } from './index.js';
 import type { AtriumWidgetClient } from './widget/index.js';
 
 declare const atrium: Atrium;
@@ -36,6 +36,15 @@ describe('public types', () => {
     void atrium.messages.feedback('m', { rating: 'meh' });
     // @ts-expect-error members have three roles
     void atrium.spaces.members.create('s', { userId: 'u', role: 'owner' });
+    // @ts-expect-error a language is a text-search configuration
+    void atrium.collections.create('s', { name: 'c', language: 'klingon' });
+  });
+
+  it('collections carry their language; an update answers with the re-index job', async () => {
+    const collection = await atrium.collections.create('s', { name: 'c', language: 'swedish' });
+    expectTypeOf(collection.language).toEqualTypeOf<Language>();
+    expectTypeOf<'swedish'>().toExtend<Language>();
+    expectTypeOf((await atrium.collections.update('c', { language: 'german' })).job).toEqualTypeOf<Job | null>();
   });
 
   it('takes request options last everywhere', () => {

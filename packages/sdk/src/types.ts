@@ -22,6 +22,10 @@ export type CreatedApiKey = Schemas['CreatedApiKey'];
 export type Space = Schemas['Space'];
 export type Member = Schemas['Member'];
 export type Collection = Schemas['Collection'];
+/** A PostgreSQL text-search configuration: a collection's `language` (`english`, `swedish`, …, `simple`). */
+export type Language = Schemas['Language'];
+/** PATCH's answer: the collection, and the `reindex_collection` job a new `language` started (else null). */
+export type UpdatedCollection = Schemas['UpdatedCollection'];
 export type Document = Schemas['Document'];
 export type DocumentStatus = Document['status'];
 export type AcceptedDocument = Schemas['AcceptedDocument'];

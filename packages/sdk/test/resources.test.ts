@@ -68,8 +68,15 @@ describe('SDK resources against a real server', () => {
 
   it('collections and documents: text, chunks, list by status, jobs, delete', async () => {
     const kb = await atrium.collections.create(spaceId, { name: 'KB' });
-    expect(await atrium.collections.update(kb.id, { description: 'docs' })).toMatchObject({ description: 'docs' });
+    expect(kb.language).toBe('english');
+    expect(await atrium.collections.update(kb.id, { description: 'docs' })).toMatchObject({ description: 'docs', job: null });
     expect((await atrium.collections.list(spaceId)).data.map((c) => c.id)).toContain(kb.id);
+    // A new language re-indexes in a job the answer names.
+    const swedish = await atrium.collections.create(spaceId, { name: 'Svenska', language: 'swedish' });
+    expect(swedish.language).toBe('swedish');
+    const german = await atrium.collections.update(swedish.id, { language: 'german' });
+    expect(german).toMatchObject({ language: 'german', job: { kind: 'reindex_collection' } });
+    expect((await atrium.jobs.retrieve(german.job!.id)).kind).toBe('reindex_collection');
 
     const bytes = new TextEncoder().encode('# Warranty\n\nEvery product has a two year warranty.');
     const { document, job } = await atrium.documents.create(kb.id, { file: bytes, filename: 'warranty.md' });

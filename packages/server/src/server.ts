@@ -23,7 +23,11 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     redisUrl: config.redisUrl,
     jwtSecret: config.jwtSecret,
     models: config.models,
-    settings: { maxUploadBytes: config.maxUploadBytes, chatContextTokens: config.models.chatContextTokens },
+    settings: {
+      maxUploadBytes: config.maxUploadBytes,
+      chatContextTokens: config.models.chatContextTokens,
+      defaultLanguage: config.defaultLanguage,
+    },
     warn: (message, context) => logger.warn(context, message),
   });
   let shuttingDown = false;

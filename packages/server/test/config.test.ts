@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       trustProxy: false,
       corsOrigins: '*',
+      defaultLanguage: 'english',
       models: {
         openaiApiKey: undefined,
         openaiBaseUrl: undefined,
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
       ATRIUM_PUBLIC_URL: 'https://atrium.example.com/',
       ATRIUM_TRUST_PROXY: 'true',
       ATRIUM_CORS_ORIGINS: 'https://a.example, https://b.example',
+      ATRIUM_DEFAULT_LANGUAGE: 'swedish',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
       publicUrl: 'https://atrium.example.com',
       trustProxy: true,
       corsOrigins: ['https://a.example', 'https://b.example'],
+      defaultLanguage: 'swedish',
       models: { openaiApiKey: 'sk-test', openaiBaseUrl: 'https://llm.example.com/v1', chatModel: 'chat-x', embeddingModel: 'embed-x', embeddingDimensions: 768 },
     });
   });
@@ -93,6 +96,9 @@ describe('loadConfig', () => {
     ['ATRIUM_PUBLIC_URL', 'atrium.example.com'],
     ['ATRIUM_TRUST_PROXY', 'maybe'],
     ['ATRIUM_ADMIN_EMAIL', 'root'],
+    ['ATRIUM_DEFAULT_LANGUAGE', 'klingon'],
+    ['ATRIUM_DEFAULT_LANGUAGE', 'English'],
+    ['ATRIUM_DEFAULT_LANGUAGE', 'estonian'],
   ])('rejects %s=%j with a one-line ConfigError naming it', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.message).toContain(name);

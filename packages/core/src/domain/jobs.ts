@@ -1,7 +1,7 @@
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const JOB_KINDS = ['ingest_document'] as const;
+export const JOB_KINDS = ['ingest_document', 'reindex_collection'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface Job {

@@ -19,6 +19,51 @@ export interface ChunkingSettings {
   overlapTokens: number;
 }
 
+/**
+ * The text-search configurations a collection may use (its `language`): PostgreSQL's
+ * built-in ones, present in PostgreSQL 15+ and PGlite alike. Each stems and drops stop
+ * words for its language; `simple` only lower-cases (no stemming, no stop words), for
+ * mixed-language or code-heavy content.
+ */
+export const TEXT_SEARCH_LANGUAGES = [
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hindi',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'nepali',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'serbian',
+  'simple',
+  'spanish',
+  'swedish',
+  'tamil',
+  'turkish',
+  'yiddish',
+] as const;
+export type TextSearchLanguage = (typeof TEXT_SEARCH_LANGUAGES)[number];
+
+/** New collections' language unless ATRIUM_DEFAULT_LANGUAGE says otherwise. */
+export const DEFAULT_LANGUAGE: TextSearchLanguage = 'english';
+
+export const isTextSearchLanguage = (value: string): value is TextSearchLanguage =>
+  (TEXT_SEARCH_LANGUAGES as readonly string[]).includes(value);
+
 export const DEFAULT_CHUNKING: ChunkingSettings = { chunkTokens: 400, overlapTokens: 60 };
 export const CHUNK_TOKENS_RANGE = { min: 64, max: 2048 } as const;
 
@@ -32,6 +77,11 @@ export interface Collection {
   embeddingModel: string;
   embeddingDimensions: number;
   chunking: ChunkingSettings;
+  /**
+   * The text-search configuration its chunks and the questions asked of it are analysed
+   * with (stemming, stop words). Changing it re-indexes the chunks in the background.
+   */
+  language: TextSearchLanguage;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -9,6 +9,7 @@ import type {
   DocumentStatus,
   KnowledgeDocument,
   SearchHit,
+  TextSearchLanguage,
 } from '../domain/knowledge.js';
 import type { Page, PageRequest } from '../domain/pagination.js';
 
@@ -16,6 +17,7 @@ export interface CollectionPatch {
   name?: string;
   description?: string | null;
   chunking?: ChunkingSettings;
+  language?: TextSearchLanguage;
   now: Date;
 }
 
@@ -42,9 +44,14 @@ export interface VectorQuery {
 
 export interface KeywordQuery {
   collectionIds: string[];
-  /** The question as typed: analysed by the collection's text-search configuration, ranked by BM25. */
+  /**
+   * The question as typed: analysed with each collection's text-search configuration (as
+   * stored, so several languages may take part), ranked by BM25.
+   */
   query: string;
   limit: number;
+  /** The collections' distinct languages, when the caller has them at hand (else they are looked up). */
+  languages?: TextSearchLanguage[];
 }
 
 /** A search result before its text is read: enough to fuse and cut lists. */
@@ -95,8 +102,21 @@ export interface KnowledgeRepositories {
   };
   chunks: {
     list(documentId: string, page: PageRequest): Promise<Page<Chunk>>;
-    /** Replaces all chunks of a document (call inside a transaction). */
+    /**
+     * Replaces all chunks of a document (call inside a transaction), indexed in the
+     * collection's language as it is when they are written: the collection's row is share
+     * locked until the transaction ends, so a language change waits for it and the
+     * re-index that follows sees these chunks.
+     */
     replaceForDocument(documentId: string, collectionId: string, dims: number, chunks: NewChunk[]): Promise<void>;
+    /** How many of the collection's chunks are not yet indexed in its current language. */
+    countNotInLanguage(collectionId: string): Promise<number>;
+    /**
+     * Re-indexes up to `limit` chunks of the collection that are not in its current
+     * language (their full-text vectors, BM25 postings and statistics, in one statement);
+     * returns how many. Zero means the collection is done.
+     */
+    reindexBatch(collectionId: string, limit: number): Promise<number>;
     /** Nearest neighbours by cosine distance, through the per-dimension HNSW index. */
     searchVector(query: VectorQuery): Promise<SearchHit[]>;
     /** Full-text matches ranked by Okapi BM25 with the collections' combined statistics. */

@@ -76,7 +76,14 @@ export const retrieve = async (
     return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.score - a.score).slice(0, candidates);
   };
 
-  const keywordRanking = () => repos.chunks.rankKeyword({ collectionIds: collections.map((c) => c.id), query, limit: candidates });
+  const keywordRanking = () =>
+    repos.chunks.rankKeyword({
+      collectionIds: collections.map((c) => c.id),
+      query,
+      limit: candidates,
+      // One language (the usual case) is analysed once, in a statement of its own (ADR 0037).
+      languages: [...new Set(collections.map((c) => c.language))],
+    });
 
   if (mode === 'vector') return repos.chunks.hits(await vectorRanking());
   if (mode === 'keyword') return repos.chunks.hits(await keywordRanking());

@@ -1,4 +1,5 @@
 import type { UserWithTenant } from '../domain/identity.js';
+import { DEFAULT_LANGUAGE, type TextSearchLanguage } from '../domain/knowledge.js';
 import type { PublicWidget } from '../ports/index.js';
 import type {
   AccessTokenSigner,
@@ -60,6 +61,8 @@ export interface CoreSettings {
    * bound on what one anonymous visitor can make a single conversation cost.
    */
   anonymousConversationTokens: number;
+  /** The text-search configuration of new collections that name none (ATRIUM_DEFAULT_LANGUAGE). */
+  defaultLanguage: TextSearchLanguage;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -67,4 +70,5 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   maxUploadBytes: 50 * 1024 * 1024,
   embeddingBatchSize: 64,
   anonymousConversationTokens: 50_000,
+  defaultLanguage: DEFAULT_LANGUAGE,
 };

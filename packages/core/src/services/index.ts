@@ -15,6 +15,7 @@ export * from './knowledge/collections.js';
 export * from './knowledge/documents.js';
 export * from './knowledge/search.js';
 export * from './knowledge/ingest-document.js';
+export * from './knowledge/reindex-collection.js';
 export * from './jobs/jobs.js';
 export { publicErrorMessage, describeBytes } from './shared/public-error.js';
 export * from './assistants/access.js';

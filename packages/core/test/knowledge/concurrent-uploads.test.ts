@@ -9,9 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/identity.js';
 import { createInProcessExtractor } from '../../src/adapters/extraction/index.js';
-import type { DocumentExtractor, JobQueue } from '../../src/ports/index.js';
+import type { DocumentExtractor } from '../../src/ports/index.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
-import { newTenant, openHarness, type Harness } from '../helpers.js';
+import { newTenant, openHarness, recordingQueue, type Harness } from '../helpers.js';
 
 const UPLOADS = 50;
 
@@ -20,15 +20,9 @@ describe.each(await testDatabaseTargets())('concurrent uploads of the same conte
   let actor: Actor;
   let tenantId: string;
   let spaceId: string;
-  const enqueued: string[] = [];
   // Jobs are recorded, not run: what counts here is how many documents and jobs exist.
-  const queue: JobQueue = {
-    kind: 'in-process',
-    enqueue: async (job) => void enqueued.push(job.id),
-    process: async () => {},
-    ping: async () => {},
-    close: async () => {},
-  };
+  const queue = recordingQueue();
+  const { enqueued } = queue;
 
   let round = { size: 1, waiting: [] as (() => void)[] };
   const real = createInProcessExtractor();

@@ -13,23 +13,10 @@ import { localEmbeddingModels } from '../../src/adapters/local/index.js';
 import { AtriumError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/domain/identity.js';
 import type { Job } from '../../src/domain/jobs.js';
-import type { EmbeddingModel, EmbeddingModels, JobQueue, JobRunContext } from '../../src/ports/index.js';
+import type { EmbeddingModel, EmbeddingModels, JobRunContext } from '../../src/ports/index.js';
 import { recordJob, toQueued } from '../../src/services/jobs/jobs.js';
 import { actorFor, testDatabaseTargets } from '../../src/test/index.js';
-import { newTenant, openHarness, PASSWORD, type Harness } from '../helpers.js';
-
-/** A queue that records what is enqueued and never runs anything. */
-const recordingQueue = (): JobQueue & { enqueued: string[] } => {
-  const enqueued: string[] = [];
-  return {
-    kind: 'in-process',
-    enqueued,
-    enqueue: async (job) => void enqueued.push(job.id),
-    process: async () => {},
-    ping: async () => {},
-    close: async () => {},
-  };
-};
+import { newTenant, openHarness, PASSWORD, recordingQueue, type Harness } from '../helpers.js';
 
 /**
  * The local models, with every embed call counted; when armed, the `failOnCall`-th call

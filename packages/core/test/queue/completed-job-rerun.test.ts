@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtrium, type AtriumInstance } from '../../src/adapters/node/index.js';
-import type { JobQueue } from '../../src/ports/index.js';
 import { toQueued } from '../../src/services/jobs/jobs.js';
 import { actorFor } from '../../src/test/index.js';
+import { recordingQueue } from '../helpers.js';
 import { eventually } from './contract.js';
 
 /**
@@ -14,14 +14,8 @@ import { eventually } from './contract.js';
 describe('a completed job delivered again', () => {
   let atrium: AtriumInstance;
   // Holds jobs without running them, so the test decides when a handler runs.
-  const enqueued: string[] = [];
-  const manualQueue: JobQueue = {
-    kind: 'in-process',
-    enqueue: async (job) => void enqueued.push(job.id),
-    process: async () => {},
-    ping: async () => {},
-    close: async () => {},
-  };
+  const manualQueue = recordingQueue();
+  const { enqueued } = manualQueue;
 
   beforeAll(async () => {
     atrium = await createAtrium({ dataDir: 'memory://', bcryptCost: 4, queue: manualQueue, runJobs: false });

@@ -33,7 +33,7 @@ export const queuedJob = (payload: Record<string, unknown> = {}): QueuedJob => (
   payload,
 });
 
-export const handlersOf = (handler: JobHandler): JobHandlers => ({ ingest_document: handler });
+export const handlersOf = (handler: JobHandler): JobHandlers => ({ ingest_document: handler, reindex_collection: handler });
 
 interface Call {
   job: QueuedJob;

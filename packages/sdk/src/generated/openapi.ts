@@ -1637,7 +1637,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update a collection (chunking applies to documents ingested afterwards) */
+        /**
+         * Update a collection (chunking applies to documents ingested afterwards)
+         * @description A new `language` re-indexes the collection's chunks in the background: the response's `job` (a `reindex_collection` job, followed at GET /api/v1/jobs/{jobId}); search keeps working meanwhile.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1655,18 +1658,19 @@ export interface paths {
                             overlapTokens?: number;
                         };
                         description?: string | null;
+                        language?: components["schemas"]["Language"];
                         name?: string;
                     };
                 };
             };
             responses: {
-                /** @description The updated collection */
+                /** @description The updated collection, with the re-index job a new language started */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Collection"];
+                        "application/json": components["schemas"]["UpdatedCollection"];
                     };
                 };
                 /** @description Malformed request (e.g. invalid JSON) */
@@ -3615,7 +3619,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a collection (its embedding model is pinned for good) */
+        /**
+         * Create a collection (its embedding model is pinned for good)
+         * @description `language` defaults to ATRIUM_DEFAULT_LANGUAGE (english unless set).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3634,6 +3641,7 @@ export interface paths {
                         };
                         description?: string | null;
                         embeddingModel?: string;
+                        language?: components["schemas"]["Language"];
                         name: string;
                     };
                 };
@@ -5559,6 +5567,7 @@ export interface components {
             embeddingDimensions: number;
             embeddingModel: string;
             id: string;
+            language: components["schemas"]["Language"];
             name: string;
             spaceId: string;
             updatedAt: string;
@@ -5665,6 +5674,7 @@ export interface components {
             /** @enum {string} */
             rating: "up" | "down";
         };
+        /** @description The `reindex_collection` job a new `language` started (follow it at GET /api/v1/jobs/{jobId}; search keeps working meanwhile), or null when nothing is re-indexed */
         Job: {
             attempts: number;
             createdAt: string;
@@ -5679,6 +5689,12 @@ export interface components {
             status: "queued" | "running" | "completed" | "failed";
             updatedAt: string;
         } | null;
+        /**
+         * @description A PostgreSQL text-search configuration: how the collection's chunks and the questions asked of it are split into words, stemmed and stripped of stop words. `simple` only lower-cases.
+         * @example english
+         * @enum {string}
+         */
+        Language: "arabic" | "armenian" | "basque" | "catalan" | "danish" | "dutch" | "english" | "finnish" | "french" | "german" | "greek" | "hindi" | "hungarian" | "indonesian" | "irish" | "italian" | "lithuanian" | "nepali" | "norwegian" | "portuguese" | "romanian" | "russian" | "serbian" | "simple" | "spanish" | "swedish" | "tamil" | "turkish" | "yiddish";
         Me: {
             tenant: components["schemas"]["Tenant"];
             user: components["schemas"]["User"];
@@ -5856,6 +5872,9 @@ export interface components {
             temperature?: number | null;
             /** @description Not available yet: must be empty (websites keep their pages in a collection; link that) */
             websiteIds?: string[];
+        };
+        UpdatedCollection: components["schemas"]["Collection"] & {
+            job: components["schemas"]["Job"];
         };
         UsageReport: {
             assistants: components["schemas"]["AssistantUsage"][];

@@ -9,6 +9,7 @@ import type {
   PageParams,
   SearchParams,
   SearchResults,
+  UpdatedCollection,
 } from '../types.js';
 
 export class Collections extends APIResource {
@@ -22,7 +23,11 @@ export class Collections extends APIResource {
   retrieve(collectionId: string, options?: RequestOptions): Promise<Collection> {
     return call(this._transport, 'GET', path`/api/v1/collections/${collectionId}`, {}, options);
   }
-  update(collectionId: string, body: CollectionUpdateParams, options?: RequestOptions): Promise<Collection> {
+  /**
+   * A new `language` re-indexes the collection in the background: the answer's `job`
+   * (follow it with `jobs.retrieve`); search keeps working meanwhile.
+   */
+  update(collectionId: string, body: CollectionUpdateParams, options?: RequestOptions): Promise<UpdatedCollection> {
     return call(this._transport, 'PATCH', path`/api/v1/collections/${collectionId}`, { body }, options);
   }
   delete(collectionId: string, options?: RequestOptions): Promise<void> {

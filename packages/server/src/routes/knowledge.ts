@@ -15,8 +15,10 @@ import {
   hitJson,
   JobSchema,
   jobJson,
+  LanguageSchema,
   SearchHitSchema,
   SearchRequestSchema,
+  UpdatedCollectionSchema,
 } from '../schemas/knowledge.js';
 
 const tags = ['Knowledge'];
@@ -63,6 +65,7 @@ const routes = {
     middleware: jsonBodyChecks,
     tags,
     summary: 'Create a collection (its embedding model is pinned for good)',
+    description: '`language` defaults to ATRIUM_DEFAULT_LANGUAGE (english unless set).',
     security,
     request: {
       params: SpaceId,
@@ -72,6 +75,9 @@ const routes = {
           description: z.string().max(2000).nullable().optional(),
           embeddingModel: z.string().min(1).max(200).optional(),
           chunking: ChunkingInput.optional(),
+          // Unset: ATRIUM_DEFAULT_LANGUAGE (english unless set). A described $ref loses its enum
+          // in the OpenAPI document, so the descriptions live on Language and the summaries.
+          language: LanguageSchema.optional(),
         }),
       ),
     },
@@ -92,6 +98,8 @@ const routes = {
     middleware: jsonBodyChecks,
     tags,
     summary: 'Update a collection (chunking applies to documents ingested afterwards)',
+    description:
+      "A new `language` re-indexes the collection's chunks in the background: the response's `job` (a `reindex_collection` job, followed at GET /api/v1/jobs/{jobId}); search keeps working meanwhile.",
     security,
     request: {
       params: CollectionId,
@@ -100,10 +108,14 @@ const routes = {
           name: z.string().min(1).max(200).optional(),
           description: z.string().max(2000).nullable().optional(),
           chunking: ChunkingInput.optional(),
+          language: LanguageSchema.optional(),
         }),
       ),
     },
-    responses: { 200: jsonResponse(CollectionSchema, 'The updated collection'), ...errorResponses },
+    responses: {
+      200: jsonResponse(UpdatedCollectionSchema, 'The updated collection, with the re-index job a new language started'),
+      ...errorResponses,
+    },
   }),
   deleteCollection: createRoute({
     method: 'delete',
@@ -211,7 +223,7 @@ export const knowledgeRoutes = ({ core, maxUploadBytes }: AppDeps) =>
     })
     .openapi(routes.updateCollection, async (c) => {
       const updated = await core.collections.update(c.get('actor'), c.req.valid('param').collectionId, c.req.valid('json'));
-      return c.json(collectionJson(updated), 200);
+      return c.json({ ...collectionJson(updated), job: updated.job && jobJson(updated.job) }, 200);
     })
     .openapi(routes.deleteCollection, async (c) => {
       await core.collections.delete(c.get('actor'), c.req.valid('param').collectionId);

@@ -5,6 +5,7 @@ import {
   JOB_STATUSES,
   SEARCH_MODES,
   SOURCE_TYPES,
+  TEXT_SEARCH_LANGUAGES,
   type Chunk,
   type Collection,
   type CollectionView,
@@ -31,6 +32,16 @@ const CountsSchema = z
   })
   .openapi('DocumentCounts');
 
+export const LanguageSchema = z
+  .enum(TEXT_SEARCH_LANGUAGES, {
+    message: `Must be a text-search configuration: ${TEXT_SEARCH_LANGUAGES.join(', ')}`,
+  })
+  .openapi('Language', {
+    description:
+      "A PostgreSQL text-search configuration: how the collection's chunks and the questions asked of it are split into words, stemmed and stripped of stop words. `simple` only lower-cases.",
+    example: 'english',
+  });
+
 export const CollectionSchema = z
   .object({
     id: z.string(),
@@ -40,6 +51,7 @@ export const CollectionSchema = z
     embeddingModel: z.string(),
     embeddingDimensions: z.number().int(),
     chunking: ChunkingSchema,
+    language: LanguageSchema,
     documentCounts: CountsSchema.optional().openapi({ description: 'Documents by status (on single-collection responses)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -80,6 +92,13 @@ export const JobSchema = z
     finishedAt: z.string().nullable(),
   })
   .openapi('Job');
+
+export const UpdatedCollectionSchema = CollectionSchema.extend({
+  job: JobSchema.nullable().openapi({
+    description:
+      'The `reindex_collection` job a new `language` started (follow it at GET /api/v1/jobs/{jobId}; search keeps working meanwhile), or null when nothing is re-indexed',
+  }),
+}).openapi('UpdatedCollection');
 
 const ChunkMetadataSchema = z
   .object({
@@ -129,6 +148,7 @@ export const collectionJson = (c: Collection | CollectionView) => ({
   embeddingModel: c.embeddingModel,
   embeddingDimensions: c.embeddingDimensions,
   chunking: c.chunking,
+  language: c.language,
   ...('documentCounts' in c && { documentCounts: c.documentCounts }),
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LANGUAGE, TEXT_SEARCH_LANGUAGES, type TextSearchLanguage } from '../../domain/knowledge.js';
 
 /**
  * Configuration (server and worker) comes from the environment only (API.md §Configuration) and is
@@ -56,6 +57,11 @@ const EnvSchema = z.object({
   ATRIUM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATRIUM_TRUST_PROXY: boolean.default(false),
   ATRIUM_CORS_ORIGINS: z.string().default('*'),
+  ATRIUM_DEFAULT_LANGUAGE: z
+    .enum(TEXT_SEARCH_LANGUAGES, {
+      message: 'must be a text-search configuration such as english, swedish, german, french, spanish or simple (docs/knowledge.md lists them)',
+    })
+    .default(DEFAULT_LANGUAGE),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -75,6 +81,8 @@ export interface Config {
   logLevel: Env['ATRIUM_LOG_LEVEL'];
   trustProxy: boolean;
   corsOrigins: string[] | '*';
+  /** The text-search configuration of new collections that name none. */
+  defaultLanguage: TextSearchLanguage;
   models: {
     openaiApiKey: string | undefined;
     openaiBaseUrl: string | undefined;
@@ -116,6 +124,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     logLevel: e.ATRIUM_LOG_LEVEL,
     trustProxy: e.ATRIUM_TRUST_PROXY,
     corsOrigins: e.ATRIUM_CORS_ORIGINS === '*' ? '*' : e.ATRIUM_CORS_ORIGINS.split(',').map((o) => o.trim()),
+    defaultLanguage: e.ATRIUM_DEFAULT_LANGUAGE,
     models: {
       openaiApiKey: e.OPENAI_API_KEY,
       openaiBaseUrl: e.OPENAI_BASE_URL,

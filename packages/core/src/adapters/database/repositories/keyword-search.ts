@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { DEFAULT_LANGUAGE, isTextSearchLanguage, type TextSearchLanguage } from '../../../domain/knowledge.js';
 import type { KeywordQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { executePrepared } from './prepared.js';
@@ -36,18 +37,39 @@ export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 5_
  * while chunks match), then while they add up to at most `keywordExactPostings`; their
  * contribution is summed from the postings (one index range per term) for every chunk
  * holding them. The best `keywordRescored` chunks by that partial score then get the
- * contribution of the remaining, most common terms, one postings-key lookup per chunk and
- * term (unnesting each chunk's tsvector instead cost ≈ 0.15 ms a chunk): those
+ * contribution of the remaining, most common terms (a few: one postings-key lookup per
+ * chunk and term; many: one pass over each chunk's own lexemes): those
  * terms have the lowest idf and cannot lift a chunk that holds none of the rarer ones far.
  * When all the terms fit the budget, which is the usual case for questions on an
  * assistant's collections, the ranking is exact. Returns chunk ids and scores (of this
  * tenant's chunks); the caller reads the text of those it keeps.
  */
-export const bm25Search = async (db: AtriumDb, tenantId: string, tuning: Bm25Tuning, input: KeywordQuery): Promise<{ id: string; score: number | string }[]> =>
-  (await executePrepared<{ id: string; score: number | string }>(db, bm25Statement(tenantId, tuning, input))).rows;
+export const bm25Search = async (
+  db: AtriumDb,
+  tenantId: string,
+  tuning: Bm25Tuning,
+  input: KeywordQuery,
+  languages: readonly TextSearchLanguage[],
+): Promise<{ id: string; score: number | string }[]> =>
+  (await executePrepared<{ id: string; score: number | string }>(db, bm25Statement(tenantId, tuning, input, languages))).rows;
 
-/** The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). */
-export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collectionIds, query, limit }: KeywordQuery, language = 'english'): SQL => {
+/**
+ * The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). `languages` are the
+ * distinct languages of the collections searched (ADR 0037). One language, the usual case
+ * (an assistant's collections): the question is analysed once, in it. Several: the
+ * collections' languages are read from their rows, the question is analysed once per
+ * language, and every collection is looked up with its own language's lexemes only (q:
+ * collection, lexeme); a lexeme several collections share is one term with their summed
+ * document frequency: one BM25 over the union, as for a single language. The single
+ * language statement is kept apart because the pairs cost its plan dearly (a 200-word
+ * question on PGlite: tens of ms became seconds when every search went through them).
+ */
+export const bm25Statement = (
+  tenantId: string,
+  tuning: Bm25Tuning,
+  { collectionIds, query, limit }: KeywordQuery,
+  languages: readonly TextSearchLanguage[] = [DEFAULT_LANGUAGE],
+): SQL => {
   const k1 = tuning.bm25K1 ?? BM25_DEFAULTS.bm25K1;
   const b = tuning.bm25B ?? BM25_DEFAULTS.bm25B;
   const budget = tuning.keywordExactPostings ?? BM25_DEFAULTS.keywordExactPostings;
@@ -56,13 +78,41 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
   // BM25's term weight for tf occurrences in a chunk of `len` lexemes (Lucene's form with (k1 + 1)).
   const saturated = (tf: SQL, len: SQL) =>
     sql`${tf} * ${k1 + 1}::float8 / (${tf} + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * ${len} / totals.avgdl))`;
-  // Prepared (the statement text depends only on the number of collections): planning
-  // is a large share of a short statement's cost.
-  return sql`
-    with q as (
+  const [only] = languages;
+  const single = languages.length === 1 && only !== undefined && isTextSearchLanguage(only);
+  // The question's lexemes, and (several languages) each collection's own.
+  const questionTerms = single
+    ? sql`
+    q as (
       select u.lexeme, coalesce(array_length(u.positions, 1), 1) as qtf
-      from unnest(to_tsvector(${language}::regconfig, ${query})) u
+      from unnest(to_tsvector(${only}::regconfig, ${query})) u
+    ),`
+    : sql`
+    cl as materialized (
+      select c.id as collection_id, c.language
+      from collections c
+      where ${inCollections(sql`c.id`)} and c.tenant_id = ${tenantId}
     ),
+    ql as materialized (
+      select l.language, u.lexeme, coalesce(array_length(u.positions, 1), 1) as qtf
+      from (select distinct language from cl) l
+      cross join lateral unnest(to_tsvector(l.language::regconfig, ${query})) u
+    ),
+    pairs as materialized (
+      select cl.collection_id, ql.lexeme, ql.qtf from cl join ql on ql.language = cl.language
+    ),
+    q as (
+      select lexeme, max(qtf) as qtf from pairs group by lexeme
+    ),`;
+  // Several languages: a collection's statistics and postings count only for its own
+  // lexemes. Uncorrelated, so PostgreSQL hashes the pairs once (a correlated EXISTS
+  // scanned them for every posting: seconds for a 200-word question).
+  const ownLexeme = (collection: SQL, lexeme: SQL) =>
+    single ? sql`` : sql`and (${collection}, ${lexeme}) in (select collection_id, lexeme from pairs)`;
+  // Prepared (the statement text depends only on the number of collections and on whether
+  // they share a language): planning is a large share of a short statement's cost.
+  return sql`
+    with ${questionTerms}
     totals as materialized (
       select coalesce(sum(s.chunk_count), 0)::float8 as n,
              greatest(coalesce(sum(s.lexeme_count)::float8 / nullif(sum(s.chunk_count), 0), 1), 1) as avgdl
@@ -73,7 +123,7 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       select q.lexeme, sum(t.df) as df, q.qtf * ln(1 + (totals.n - sum(t.df) + 0.5) / (sum(t.df) + 0.5)) as weight,
              sum(sum(t.df)) over (order by sum(t.df), q.lexeme) as running
       from q
-      join collection_term_stats t on t.lexeme = q.lexeme and ${inCollections(sql`t.collection_id`)}
+      join collection_term_stats t on t.lexeme = q.lexeme and ${inCollections(sql`t.collection_id`)} ${ownLexeme(sql`t.collection_id`, sql`t.lexeme`)}
       cross join totals
       where t.df > 0
       group by q.lexeme, q.qtf, totals.n
@@ -87,7 +137,7 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       select p.chunk_id, p.collection_id, max(p.chunk_length) as len,
              sum(e.weight * ${saturated(sql`p.tf`, sql`p.chunk_length`)}) as score
       from exact e
-      join chunk_terms p on p.lexeme = e.lexeme and ${inCollections(sql`p.collection_id`)}
+      join chunk_terms p on p.lexeme = e.lexeme and ${inCollections(sql`p.collection_id`)} ${ownLexeme(sql`p.collection_id`, sql`p.lexeme`)}
       cross join totals
       group by p.chunk_id, p.collection_id
       order by score desc, p.chunk_id
@@ -103,7 +153,7 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       select pa.chunk_id, sum(r.weight * ${saturated(sql`p.tf`, sql`pa.len`)}) as score
       from partial pa
       join rest_terms r on true
-      join chunk_terms p on p.collection_id = pa.collection_id and p.lexeme = r.lexeme and p.chunk_id = pa.chunk_id
+      join chunk_terms p on p.collection_id = pa.collection_id and p.lexeme = r.lexeme and p.chunk_id = pa.chunk_id ${ownLexeme(sql`pa.collection_id`, sql`r.lexeme`)}
       cross join totals
       where (select count(*) from rest_terms) <= ${REST_LOOKUP_TERMS}
       group by pa.chunk_id
@@ -116,7 +166,7 @@ export const bm25Statement = (tenantId: string, tuning: Bm25Tuning, { collection
       cross join lateral (
         select sum(r.weight * ${saturated(sql`coalesce(array_length(u.positions, 1), 1)`, sql`pa.len`)}) as score
         from unnest(c.search_vector) u
-        join rest_terms r on r.lexeme = u.lexeme
+        join rest_terms r on r.lexeme = u.lexeme ${ownLexeme(sql`c.collection_id`, sql`u.lexeme`)}
       ) own
       where (select count(*) from rest_terms) > ${REST_LOOKUP_TERMS}
     ),

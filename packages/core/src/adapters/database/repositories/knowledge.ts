@@ -11,7 +11,9 @@ import type {
   KnowledgeDocument,
   SearchHit,
   SourceType,
+  TextSearchLanguage,
 } from '../../../domain/knowledge.js';
+import { DEFAULT_LANGUAGE } from '../../../domain/knowledge.js';
 import type { KeywordQuery, KnowledgeRepositories, RankedChunk, VectorQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { assistantCollections, chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
@@ -34,6 +36,8 @@ export const toCollection = (r: CollectionRow): Collection => ({
   embeddingModel: r.embeddingModel,
   embeddingDimensions: r.embeddingDimensions,
   chunking: { chunkTokens: r.chunkTokens, overlapTokens: r.overlapTokens },
+  // Written only through the use cases, which accept TEXT_SEARCH_LANGUAGES alone.
+  language: r.language as TextSearchLanguage,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
@@ -234,11 +238,20 @@ export const knowledgeRepositories = (
       return result.rows.map((r) => ({ chunkId: r.id, score: 1 - Number(r.distance) }));
     });
   };
-  const rankKeyword = async ({ collectionIds, query, limit }: KeywordQuery): Promise<RankedChunk[]> => {
+  const rankKeyword = async ({ collectionIds, query, limit, languages }: KeywordQuery): Promise<RankedChunk[]> => {
     // Deduplicated: a collection asked for twice is still one collection's statistics.
     const ids = [...new Set(validIds(collectionIds))];
     if (ids.length === 0 || query.trim() === '' || limit < 1) return [];
-    const rows = await bm25Search(db, tenantId, tuning, { collectionIds: ids, query, limit });
+    const distinct =
+      languages ??
+      (
+        await db
+          .selectDistinct({ language: collections.language })
+          .from(collections)
+          .where(inTenant(collections, inArray(collections.id, ids)))
+      ).map((r) => r.language as TextSearchLanguage);
+    if (distinct.length === 0) return [];
+    const rows = await bm25Search(db, tenantId, tuning, { collectionIds: ids, query, limit }, [...new Set(distinct)]);
     return rows.map((r) => ({ chunkId: r.id, score: Number(r.score) }));
   };
 
@@ -288,6 +301,7 @@ export const knowledgeRepositories = (
             embeddingDimensions: c.embeddingDimensions,
             chunkTokens: c.chunking.chunkTokens,
             overlapTokens: c.chunking.overlapTokens,
+            language: c.language,
             createdAt: c.createdAt,
             updatedAt: c.updatedAt,
           })
@@ -450,6 +464,14 @@ export const knowledgeRepositories = (
         return { data, nextCursor: rows.length > page.limit && last ? encodeCursor(String(last.ordinal)) : null };
       },
       async replaceForDocument(documentId, collectionId, dims, newChunks) {
+        // Share locked: a language change (an update of this row) waits until these chunks
+        // are committed, so its re-index job finds them (ADR 0037).
+        const [collection] = await db
+          .select({ language: collections.language })
+          .from(collections)
+          .where(inTenant(collections, eq(collections.id, collectionId)))
+          .for('share');
+        const language = collection?.language ?? DEFAULT_LANGUAGE;
         await db.delete(chunks).where(inTenant(chunks, eq(chunks.documentId, documentId)));
         // Batched inserts keep statements under the parameter limit and memory flat.
         for (let i = 0; i < newChunks.length; i += 200) {
@@ -465,9 +487,38 @@ export const knowledgeRepositories = (
               metadata: toStoredMetadata(c.metadata),
               embeddingDims: dims,
               embedding: c.embedding,
+              language,
             })),
           );
         }
+      },
+      async countNotInLanguage(collectionId) {
+        if (!isId(collectionId)) return 0;
+        const [row] = await db
+          .select({ n: count() })
+          .from(chunks)
+          .innerJoin(collections, eq(collections.id, chunks.collectionId))
+          .where(inTenant(chunks, eq(chunks.collectionId, collectionId), sql`${chunks.language} <> ${collections.language}`));
+        return row?.n ?? 0;
+      },
+      async reindexBatch(collectionId, limit) {
+        if (!isId(collectionId)) return 0;
+        // The target is read from the collection in the statement itself: a job of an
+        // earlier change still converges on the latest language. Changing the language
+        // recomputes search_vector (a generated column); migration 0013's trigger moves the
+        // postings and statistics in this statement's transaction.
+        const result = await executePrepared<{ id: string }>(db, sql`
+          update chunks c set language = col.language
+          from collections col
+          where col.id = c.collection_id
+            and c.id in (
+              select s.id from chunks s join collections sc on sc.id = s.collection_id
+              where s.tenant_id = ${tenantId} and s.collection_id = ${collectionId} and s.language <> sc.language
+              order by s.id
+              limit ${limit}
+            )
+          returning c.id`);
+        return result.rows.length;
       },
       hits,
       rankVector,

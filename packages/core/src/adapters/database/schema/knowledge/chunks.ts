@@ -32,12 +32,14 @@ export const chunks = pgTable(
     metadata: jsonb('metadata').$type<ChunkMetadataColumn>().notNull(),
     embeddingDims: integer('embedding_dims').notNull(),
     embedding: vector('embedding').notNull(),
+    // The text-search configuration search_vector was computed with: the collection's
+    // language when the chunk was stored or last re-indexed (ADR 0037).
+    language: text('language').notNull().default('english'),
     // Headings are searchable too: they often hold the words a question uses.
+    // atrium_search_vector (migration 0013) is to_tsvector with the configuration by name.
     searchVector: tsvector('search_vector')
       .notNull()
-      .generatedAlwaysAs(
-        sql`setweight(to_tsvector('english', coalesce(metadata->>'headingText', '')), 'A') || setweight(to_tsvector('english', text), 'B')`,
-      ),
+      .generatedAlwaysAs(sql`atrium_search_vector(language, metadata->>'headingText', text)`),
   },
   (t) => [
     // One chunk per position: a second concurrent ingestion can never add duplicates.

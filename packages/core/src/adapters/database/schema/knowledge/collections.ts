@@ -19,6 +19,9 @@ export const collections = pgTable(
     embeddingDimensions: integer('embedding_dimensions').notNull(),
     chunkTokens: integer('chunk_tokens').notNull(),
     overlapTokens: integer('overlap_tokens').notNull(),
+    // A text-search configuration name (TEXT_SEARCH_LANGUAGES; ADR 0037). Collections made
+    // before languages existed were indexed in English.
+    language: text('language').notNull().default('english'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,0 +1,2 @@
+ALTER TABLE "chunks" drop column "search_vector";--> statement-breakpoint
+ALTER TABLE "chunks" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (atrium_search_vector(language, metadata->>'headingText', text)) STORED NOT NULL;
