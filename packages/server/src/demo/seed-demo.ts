@@ -135,10 +135,11 @@ export const seedDemo = async (options: SeedDemoOptions): Promise<DemoState> => 
     logger.info(`demo: skipped, ${reason}`);
     return { status: 'unavailable', reason };
   }
-  const recordFile = join(options.dataDir, DEMO_RECORD_FILE);
+  // PGlite in memory (`memory://`) forgets everything at exit, and so does the record.
+  const recordFile = options.dataDir.startsWith('memory://') ? null : join(options.dataDir, DEMO_RECORD_FILE);
   const origin = new URL(options.publicUrl).origin;
   try {
-    let record = await readRecord(recordFile);
+    let record = recordFile ? await readRecord(recordFile) : null;
     if (!record) {
       if (!bootstrap.created) {
         const reason = `the demo is made on a data directory's first start, and ${options.dataDir} had started without it (delete the directory to start over)`;
@@ -162,8 +163,10 @@ export const seedDemo = async (options: SeedDemoOptions): Promise<DemoState> => 
         theme: { title: 'Ask the Atrium docs' },
       });
       record = { tenantId: owner.tenantId, userId: owner.userId, spaceId: space.id, collectionId: collection.id, assistantId: assistant.id };
-      await mkdir(options.dataDir, { recursive: true });
-      await writeFile(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+      if (recordFile) {
+        await mkdir(options.dataDir, { recursive: true });
+        await writeFile(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+      }
       logger.info({ assistantId: assistant.id }, 'demo: created the demo assistant');
     }
     const actor: Actor = { tenantId: record.tenantId, userId: record.userId, tenantRole: 'owner', via: 'access_token' };
