@@ -86,13 +86,13 @@ module.exports = {
     {
       name: 'widget-only-lit-and-sdk',
       severity: 'error',
-      comment: 'The widget depends on lit and @atrium/sdk only (plus its own files).',
+      comment: "The widget depends on lit, the SDK's widget entry and its Markdown parser only (plus its own files).",
       from: {
         path: '^packages/widget/src/',
         pathNot: TEST_FILE,
       },
       to: {
-        pathNot: ['^packages/widget/src/', '^packages/sdk/src/', npm('lit', 'lit-html', 'lit-element', '@lit/[^/]+', '@atrium/sdk')],
+        pathNot: ['^packages/widget/src/', '^packages/sdk/src/widget/', npm('lit', 'lit-html', 'lit-element', '@lit/[^/]+', 'streaming-markdown')],
       },
     },
     {

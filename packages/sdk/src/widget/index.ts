@@ -16,6 +16,13 @@ export interface WidgetClientOptions {
   baseURL: string;
   /** A JWT the host site's backend signed with the identity secret: a verified visitor. */
   identityToken?: string | undefined;
+  /**
+   * A visitor token kept from an earlier page view (e.g. in localStorage). The first session
+   * renews it, so the visitor stays the same visitor and keeps their conversations.
+   */
+  visitorToken?: string | undefined;
+  /** Called with every visitor token the server hands out, so the page can keep it for the next view. */
+  onVisitorToken?: ((visitorToken: string) => void) | undefined;
   timeout?: number | undefined;
   maxRetries?: number | undefined;
   fetch?: typeof fetch | undefined;
@@ -38,11 +45,14 @@ export class AtriumWidgetClient {
   /** The last token the server gave, expired or not: renewing with it keeps this visitor (and their conversations). */
   #lastToken: string | undefined;
   #renewing: Promise<string> | undefined;
+  #onVisitorToken: ((visitorToken: string) => void) | undefined;
 
   constructor(options: WidgetClientOptions) {
     this.publicKey = options.publicKey;
     this.baseURL = options.baseURL;
     this.#identityToken = options.identityToken;
+    this.#lastToken = options.visitorToken;
+    this.#onVisitorToken = options.onVisitorToken;
     const fetchImpl = options.fetch ?? globalThis.fetch;
     this.#transport = {
       baseURL: options.baseURL,
@@ -104,6 +114,7 @@ export class AtriumWidgetClient {
         // Short-lived tokens are renewed at half their life rather than at once.
         this.#session = { token: session.visitorToken, renewAt: Date.now() + Math.max(lifetime - RENEW_MARGIN_MS, lifetime / 2) };
         this.#lastToken = session.visitorToken;
+        this.#onVisitorToken?.(session.visitorToken);
         return session.visitorToken;
       })
       .finally(() => (this.#renewing = undefined));

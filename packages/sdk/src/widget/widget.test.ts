@@ -86,4 +86,14 @@ describe('AtriumWidgetClient', () => {
     expect(requests.filter((r) => r.url.endsWith('/sessions'))).toHaveLength(1);
     expect(requests).toHaveLength(3);
   });
+
+  it('renews a kept visitor token first, and reports every new one', async () => {
+    const { fetch, requests } = mockFetch(session('vt2'), json({ id: 'c1', messages: [] }));
+    const kept: string[] = [];
+    const client = new AtriumWidgetClient({ publicKey: 'atr_pk_1', baseURL: 'https://atrium.test', fetch, visitorToken: 'vt1', onVisitorToken: (t) => kept.push(t) });
+    await client.conversation('c1');
+    expect(JSON.parse(requests[0]!.body as string)).toEqual({ key: 'atr_pk_1', visitorToken: 'vt1' });
+    expect(requests[1]!.headers.get('authorization')).toBe('Bearer vt2');
+    expect(kept).toEqual(['vt2']);
+  });
 });
