@@ -112,7 +112,7 @@ export class ChatSession {
 
   /** A new conversation: stops an answer in progress and forgets the current one. */
   reset(): void {
-    this.#abort?.abort();
+    this.stop();
     this.#retry = undefined;
     this.#options.storage.save({ conversationId: undefined });
     const status = this.#state.config ? 'ready' : this.#state.status;
@@ -141,6 +141,7 @@ export class ChatSession {
   /** Stops an answer in progress (the element left the page). */
   stop(): void {
     this.#abort?.abort();
+    this.#abort = undefined;
   }
 
   #createClient(identityToken: string | undefined): WidgetClientLike {
@@ -182,11 +183,16 @@ export class ChatSession {
     this.#abort = abort;
     const isAnswer = (m: ChatMessage) => m.key === answer.key;
     let responded = false;
+    // Stopped by reset() or stop(): leave the state to them, unless another answer has begun since.
+    const settle = () => {
+      this.#patch(isAnswer, { streaming: false });
+      if (this.#abort === undefined && this.#state.status === 'streaming') this.#set({ status: 'ready' });
+    };
     try {
       const stream = await this.#client.chat({ message, conversationId: this.#state.conversationId }, { signal: abort.signal });
       responded = true;
       for await (const event of stream) {
-        if (abort.signal.aborted) return;
+        if (abort.signal.aborted) return settle();
         if (event.type === 'start') {
           this.#options.storage.save({ conversationId: event.conversationId });
           this.#set({ conversationId: event.conversationId });
@@ -200,7 +206,7 @@ export class ChatSession {
       const done = this.#state.messages.find(isAnswer);
       if (done) this.#options.onMessage?.(done, this.#state.conversationId);
     } catch (error) {
-      if (abort.signal.aborted || isAbort(error)) return;
+      if (abort.signal.aborted || isAbort(error)) return settle();
       // A partial answer stays (the server keeps it too); an empty one goes.
       const partial = this.#state.messages.find(isAnswer);
       const messages = partial?.text ? this.#state.messages : this.#state.messages.filter((m) => !isAnswer(m));
