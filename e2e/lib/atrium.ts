@@ -88,10 +88,9 @@ export const createWidgetAssistant = async (
 ): Promise<WidgetAssistant> => {
   const { core, owner, spaceId } = atrium;
   const collection = await core.collections.create(owner, spaceId, { name: `${name} knowledge` });
-  for (const [title, text] of Object.entries(documents)) {
-    const { document } = await core.documents.create(owner, collection.id, { kind: 'text', title, text });
-    await waitUntilReady(core, owner, document.id);
-  }
+  const created = [];
+  for (const [title, text] of Object.entries(documents)) created.push(await core.documents.create(owner, collection.id, { kind: 'text', title, text }));
+  await Promise.all(created.map(({ document }) => waitUntilReady(core, owner, document.id)));
   const assistant = await core.assistants.create(owner, spaceId, { name, collectionIds: [collection.id], published: true });
   const settings = await core.assistants.widget.update(owner, assistant.id, widget);
   return { assistantId: assistant.id, publicKey: settings.publicKey };

@@ -38,6 +38,10 @@ export const startHostServer = async (): Promise<HostServer> => {
       res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8' }).end(HOSTILE_CSS);
       return;
     }
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     const page = pages.get(path);
     if (!page) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
