@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { ifNoneMatchMatches } from '../http/conditional.js';
 import type { AppEnv } from '../http/env.js';
 import { problemResponse } from '../http/problem.js';
 import { isWidgetBundle, type MissingWidgetBundle, type WidgetBundle } from '../delivery/widget-bundle.js';
@@ -20,19 +21,9 @@ const scriptHeaders = (bundle: WidgetBundle, cacheControl: string): Record<strin
   'Cross-Origin-Resource-Policy': 'cross-origin',
 });
 
-/** RFC 9110 §13.1.2: If-None-Match compares weakly, and `*` matches any current representation. */
-const notModified = (c: Context, etag: string): boolean => {
-  const header = c.req.header('if-none-match');
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === etag;
-  });
-};
-
 const serve = (c: Context<AppEnv>, bundle: WidgetBundle, cacheControl: string): Response => {
   const headers = scriptHeaders(bundle, cacheControl);
-  if (notModified(c, bundle.etag)) return c.body(null, 304, headers);
+  if (ifNoneMatchMatches(c, bundle.etag)) return c.body(null, 304, headers);
   return c.body(bundle.bytes, 200, headers);
 };
 
