@@ -145,7 +145,8 @@ export class AtriumChat extends LitElement {
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
     // Only browsers without constructable stylesheets need <style> elements, and Lit gives
     // those the page's nonce from `litNonce`: take it from our `nonce` attribute.
-    const nonce = this.getAttribute('nonce') ?? this.nonce;
+    // Browsers hide a nonce attribute once the element is in the page; the property keeps it.
+    const nonce = this.nonce || this.getAttribute('nonce');
     const global = globalThis as { litNonce?: string };
     if (!supportsAdoptingStyleSheets && nonce) global.litNonce ??= nonce;
     return super.createRenderRoot();
@@ -162,7 +163,7 @@ export class AtriumChat extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('isOpen') && changed.get('isOpen') !== undefined && this.mode === 'bubble') {
+    if (changed.has('isOpen') && changed.get('isOpen') !== undefined && this.#bubble) {
       this.#emit(this.isOpen ? 'atrium-open' : 'atrium-close', null);
       if (this.isOpen) this.#input?.focus();
       else if (this.#returnFocus) this.renderRoot.querySelector<HTMLElement>('[part="launcher"]')?.focus();
@@ -240,6 +241,11 @@ export class AtriumChat extends LitElement {
     return this.closest('[dir]')?.getAttribute('dir') === 'rtl' ? 'rtl' : 'ltr';
   }
 
+  /** Any mode but inline and fullpage is a bubble. */
+  get #bubble(): boolean {
+    return this.mode !== 'inline' && this.mode !== 'fullpage';
+  }
+
   get #input(): HTMLTextAreaElement | null {
     return this.renderRoot.querySelector('textarea');
   }
@@ -248,7 +254,7 @@ export class AtriumChat extends LitElement {
     const state = this.#controller.state;
     const t = this.#strings;
     const config = state?.config;
-    const bubble = this.mode !== 'inline' && this.mode !== 'fullpage';
+    const bubble = this.#bubble;
     const left = (this.position ?? config?.theme.position) === 'bottom-left';
     const title = config?.theme.title || config?.name || t.title;
     const messages = state?.messages ?? [];
@@ -394,7 +400,7 @@ export class AtriumChat extends LitElement {
   }
 
   #onPanelKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== 'Escape' || this.mode === 'inline' || this.mode === 'fullpage' || !this.isOpen) return;
+    if (event.key !== 'Escape' || !this.#bubble || !this.isOpen) return;
     event.stopPropagation();
     this.close();
   };

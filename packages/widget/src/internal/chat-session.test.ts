@@ -207,6 +207,24 @@ describe('ChatSession', () => {
     expect(storage.load().conversationId).toBeUndefined();
   });
 
+  it('stop ends the answer in progress and leaves nothing streaming', async () => {
+    let release!: () => void;
+    const slow = async function* (): AsyncIterable<ChatEvent> {
+      yield { type: 'start', conversationId: 'c1', messageId: 'm1' };
+      yield { type: 'delta', text: 'Part' };
+      await new Promise<void>((resolve) => (release = resolve));
+      yield { type: 'delta', text: ' never shown' };
+    };
+    const chat = session(fakeClient([], { chat: async () => slow() }));
+    const sending = chat.send('Hello?');
+    await vi.waitFor(() => expect(chat.state.messages.at(-1)?.text).toBe('Part'));
+    chat.stop();
+    release();
+    await sending;
+    expect(chat.state.status).toBe('ready');
+    expect(chat.state.messages.at(-1)).toMatchObject({ text: 'Part', streaming: false });
+  });
+
   it('identify makes a new client with the identity, as a new visitor', async () => {
     const storage = memoryChatStorage();
     storage.save({ visitorToken: 'anon', conversationId: 'c1' });
