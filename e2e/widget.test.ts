@@ -4,7 +4,9 @@
  * citations), embedded by script tag in host pages on another origin (localhost) with hostile
  * CSS and a strict CSP. One browser for the file; a fresh context (storage) per test.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +57,7 @@ describeBrowser('the widget in Chromium, on a hostile page of another origin', (
   let elsewhere: WidgetAssistant;
   let identitySecret: string;
   const contexts: BrowserContext[] = [];
+  let demoDocs: string;
 
   interface Opened {
     page: Page;
@@ -91,7 +94,9 @@ describeBrowser('the widget in Chromium, on a hostile page of another origin', (
   };
 
   beforeAll(async () => {
-    [atrium, host, browser] = await Promise.all([startAtrium(), startHostServer(), launchChromium()]);
+    demoDocs = await mkdtemp(join(tmpdir(), 'atrium-e2e-docs-'));
+    await writeFile(join(demoDocs, 'deployment.md'), '# Deployment\n\nAtrium scales out with PostgreSQL read replicas and BullMQ workers on Redis.\n');
+    [atrium, host, browser] = await Promise.all([startAtrium({ demoDocs }), startHostServer(), launchChromium()]);
     const origins = [host.url];
     [shop, limited, elsewhere] = await Promise.all([
       createWidgetAssistant(atrium, 'Shop helper', { Refunds: REFUNDS, 'Falcon payloads': PAYLOADS }, { enabled: true, allowedOrigins: origins, greeting: 'Hi! Ask me about refunds.' }),
@@ -106,6 +111,7 @@ describeBrowser('the widget in Chromium, on a hostile page of another origin', (
     await browser?.close();
     await host?.close();
     await atrium?.close();
+    if (demoDocs) await rm(demoDocs, { recursive: true, force: true });
   });
 
   it('opens, takes a question and streams the answer in with a citation, untouched by the host page’s CSS and within its CSP', async () => {
@@ -290,6 +296,28 @@ describeBrowser('the widget in Chromium, on a hostile page of another origin', (
     });
     const { data } = (await response.json()) as { data: { visitor: { verified: boolean; subject: string | null; name: string | null; email: string | null } | null }[] };
     expect(data.map((c) => c.visitor)).toContainEqual({ id: expect.any(String), verified: true, subject: 'customer-42', name: 'Ada Lovelace', email: 'ada@example.com' });
+    expect(problems).toEqual([]);
+  });
+
+  it('/demo: the demo assistant in bubble and inline modes, within the page’s own strict CSP', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    const response = await page.goto(`${atrium.url}/demo`);
+    expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
+    const widgets = page.locator('atrium-chat');
+    await expect.poll(() => widgets.count()).toBe(2);
+    await page.locator('atrium-chat[mode="bubble"] [part~="launcher"]').waitFor({ state: 'visible' });
+    const inline = page.locator('atrium-chat[mode="inline"]');
+    const answer = await ask(inline, 'How does Atrium scale out?');
+    expect(answer).toContain('read replicas');
+    expect(await inline.locator('[part~="message-assistant"]').last().locator('[part~="citation"]').count()).toBeGreaterThanOrEqual(1);
     expect(problems).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Actor, AtriumCore, WidgetSettingsUpdate } from '@atrium/core';
 import { createAtrium, type AtriumInstance } from '@atrium/core/node';
-import { createApp, loadWidgetBundle, type WidgetBundle } from '@atrium/server';
+import { createApp, loadWidgetBundle, seedDemo, type DemoState, type WidgetBundle } from '@atrium/server';
 import pino from 'pino';
 
 export const OWNER_EMAIL = 'owner@e2e.example';
@@ -28,18 +28,26 @@ export interface RunningAtrium {
   close(): Promise<void>;
 }
 
-export const startAtrium = async (): Promise<RunningAtrium> => {
+export interface StartAtriumOptions {
+  /** Seed embedded mode's demo from this directory of Markdown once listening, as `atrium start` does; `/demo` serves it. */
+  demoDocs?: string;
+}
+
+export const startAtrium = async (options: StartAtriumOptions = {}): Promise<RunningAtrium> => {
   const bundle = loadWidgetBundle();
   if (!('bytes' in bundle)) throw new Error(`the widget is not built: ${bundle.missing}`);
   const instance = await createAtrium({ dataDir: 'memory://', bcryptCost: 4, jwtSecret: 'e2e-jwt-secret-that-is-long-enough-0123456789' });
   const boot = await instance.core.tenants.bootstrap({ adminEmail: OWNER_EMAIL, adminPassword: OWNER_PASSWORD });
   if (!boot.created) throw new Error('bootstrap did not create a tenant');
   const owner: Actor = { tenantId: boot.tenant.id, userId: boot.admin.id, tenantRole: 'owner', via: 'access_token' };
-  const app = createApp({ core: instance.core, logger: pino({ level: 'silent' }), ready: () => instance.ping(), widgetBundle: bundle });
+  const logger = pino({ level: 'silent' });
+  let demo: DemoState = { status: 'unavailable', reason: 'not seeded' };
+  const app = createApp({ core: instance.core, logger, ready: () => instance.ping(), widgetBundle: bundle, demo: () => demo });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (options.demoDocs) demo = await seedDemo({ core: instance.core, logger, dataDir: 'memory://', publicUrl: url, bootstrap: boot, docsDir: options.demoDocs });
   const space = await instance.core.spaces.create(owner, { name: 'E2E' });
   return {
     url,

@@ -25,6 +25,7 @@ const page = (demo: Extract<DemoState, { status: 'ready' }>, bundle: WidgetBundl
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Atrium demo: ask the docs</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/demo/demo.css">
   <script src="${versionedWidgetPath(bundle)}" data-assistant-key="${key}" data-base-url="${base}" data-mode="bubble" async></script>
 </head>

@@ -6,7 +6,7 @@ import { ifNoneMatchMatches } from '../http/conditional.js';
 import { credentialFrom } from '../http/middleware/authenticate.js';
 import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { apiSecurityHeaders } from '../http/middleware/security-headers.js';
-import { widgetCors } from '../http/middleware/widget-cors.js';
+import { pageOrigin, widgetCors } from '../http/middleware/widget-cors.js';
 import { noRoute } from '../http/problem.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdParam, jsonBody, jsonResponse } from '../schemas/common.js';
@@ -121,7 +121,7 @@ const configBodies = (core: AppDeps['core']) => {
 /** The visitor behind `Authorization: Bearer <visitorToken>`, admitted by their widget; CORS follows. */
 const admitVisitor = async (core: AppDeps['core'], c: Context<AppEnv>) => {
   const token = credentialFrom(c.req.header('authorization'), undefined) ?? undefined;
-  const visitor = await core.widget.admitVisitor(token, c.req.header('origin'));
+  const visitor = await core.widget.admitVisitor(token, pageOrigin(c));
   c.set('widgetOrigin', visitor.origin);
   return visitor;
 };
@@ -137,7 +137,7 @@ export const widgetRoutes = ({ core }: AppDeps) => {
   router.use(apiSecurityHeaders(), widgetCors(core));
   return router
     .openapi(config, async (c) => {
-      const admitted = await core.widget.admit(c.req.valid('query').key, c.req.header('origin'));
+      const admitted = await core.widget.admit(c.req.valid('query').key, pageOrigin(c));
       c.set('widgetOrigin', admitted.origin);
       const { json, etag } = configBody(admitted);
       // Page views are most of a busy site's traffic: let browsers and CDNs keep this a minute.
@@ -147,7 +147,7 @@ export const widgetRoutes = ({ core }: AppDeps) => {
     })
     .openapi(sessions, async (c) => {
       const { key, ...input } = c.req.valid('json');
-      const admitted = await core.widget.admit(key, c.req.header('origin'));
+      const admitted = await core.widget.admit(key, pageOrigin(c));
       c.set('widgetOrigin', admitted.origin);
       return c.json(await core.widget.startSession(admitted, input), 201);
     })

@@ -83,6 +83,18 @@ describe.each(await testDatabaseTargets())('the widget public API on $name', (ta
     await enable();
   });
 
+  it('admits a same-origin GET, which browsers send without Origin, as the server’s own origin (Sec-Fetch-Site), by the allowlist', async () => {
+    const sameOrigin = { 'Sec-Fetch-Site': 'same-origin' };
+    expectProblem(await config(undefined, key, sameOrigin), 403, 'origin_not_allowed');
+    await enable({ allowedOrigins: [SHOP, 'http://localhost'] });
+    const r = await config(undefined, key, sameOrigin);
+    expect(r.status, r.text).toBe(200);
+    expect(r.headers.get('access-control-allow-origin')).toBeNull();
+    expectProblem(await config(undefined, key, { 'Sec-Fetch-Site': 'cross-site' }), 403, 'origin_not_allowed');
+    expectProblem(await config(undefined, key), 403, 'origin_not_allowed');
+    await enable();
+  });
+
   it('refuses, with a 403 and no CORS headers: another origin, no origin, an unknown key', async () => {
     for (const [origin, publicKey, code] of [
       [EVIL, key, 'origin_not_allowed'],
