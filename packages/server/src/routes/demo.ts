@@ -56,8 +56,7 @@ body { margin: 0; }
 main { max-width: 46rem; margin: 0 auto; padding: 2rem 1rem 8rem; }
 code, pre { font-family: ui-monospace, monospace; font-size: 0.9em; }
 pre { overflow-x: auto; padding: 0.75rem; border: 1px solid color-mix(in srgb, currentColor 25%, transparent); border-radius: 6px; }
-.inline-chat { height: 32rem; border: 1px solid color-mix(in srgb, currentColor 25%, transparent); border-radius: 8px; overflow: hidden; }
-.inline-chat atrium-chat { display: block; height: 100%; }
+.inline-chat atrium-chat { display: block; }
 `;
 
 /**
