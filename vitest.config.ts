@@ -14,6 +14,6 @@ export default defineConfig({
   resolve: { conditions: sourceConditions },
   ssr: { resolve: { conditions: nodeSafeConditions } },
   test: {
-    projects: ['packages/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'e2e/vitest.config.ts'],
   },
 });

@@ -8,12 +8,17 @@ import { handleError, noRoute } from './http/problem.js';
 import { validationHook } from './http/validation.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
+import { demoRoutes } from './routes/demo.js';
+import { isWidgetBundle, loadWidgetBundle } from './delivery/widget-bundle.js';
 import { openAICompatibleRoutes } from './routes/openai-compatible.js';
 import { operationRoutes } from './routes/operations.js';
 import { sysadminRoutes } from './routes/sysadmin.js';
 import { widgetRoutes } from './routes/widget.js';
+import { widgetScriptRoutes } from './routes/widget-script.js';
 
 export const API_VERSION = '1.0.0';
+
+const noDemo = () => ({ status: 'unavailable', reason: 'this server was started without one' }) as const;
 
 /**
  * The HTTP app: transport only, every route mapping a request onto one core use case.
@@ -24,6 +29,8 @@ export const API_VERSION = '1.0.0';
  * | group | path | its middleware |
  * |---|---|---|
  * | operations | `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `/docs` | browser-document security headers |
+ * | widget script | `/widget.js`, `/widget/<version>.js` | browser-document security headers (ETag, caching and CORS `*` on the route) |
+ * | demo | `/demo`, `/demo/demo.css` | browser-document security headers (the page's own CSP on the route) |
  * | public auth | `/api/v1/auth` | API headers, CORS; body limit per route |
  * | sysadmin | `/api/v1/sysadmin` | API headers, CORS, the operator key |
  * | widget | `/api/v1/widget` | API headers, `widgetCors` (only origins the widget allows); each route admits its key or visitor session, chat counts against the widget's budgets |
@@ -43,6 +50,11 @@ export const createApp = (deps: AppDeps) => {
   app.use(except(['/api/v1/*', '/v1/*'], documentSecurityHeaders()));
 
   app.route('/', operationRoutes(deps, metrics.registry, () => openApiDocument()));
+  // Read once, here: requests never touch the disk (ADR 0035).
+  const bundle = deps.widgetBundle ?? loadWidgetBundle();
+  if (!isWidgetBundle(bundle)) deps.logger.warn(`/widget.js and /demo answer 503: ${bundle.missing}`);
+  app.route('/', widgetScriptRoutes(bundle));
+  app.route('/', demoRoutes(deps.demo ?? noDemo, bundle));
   app.route('/api/v1/auth', authRoutes(deps));
   app.route('/api/v1/sysadmin', sysadminRoutes(deps));
   app.route('/api/v1/widget', widgetRoutes(deps));

@@ -5,18 +5,26 @@ import type { BootstrapResult } from '@atrium/core';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { seedDemo, type DemoState } from './demo/seed-demo.js';
 
 export interface RunningServer {
   url: string;
   port: number;
   instance: AtriumInstance;
   bootstrap: BootstrapResult;
+  /** Embedded mode's demo assistant, behind `/demo` (or why there is none). */
+  demo: DemoState;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** Opens the database, migrates, bootstraps the first tenant, and serves HTTP. */
-export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
+export interface StartOptions {
+  /** The Markdown the embedded demo ingests (tests); by default Atrium's own `docs/`. Null: no demo. */
+  demoDocsDir?: string | null;
+}
+
+/** Opens the database, migrates, bootstraps the first tenant, prepares the demo (embedded mode) and serves HTTP. */
+export const startServer = async (config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningServer> => {
   const instance = await createAtrium({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -32,6 +40,9 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   });
   let shuttingDown = false;
   let bootstrapped = false;
+  let demo: DemoState = config.databaseUrl
+    ? { status: 'unavailable', reason: 'the demo is part of embedded mode, and this server runs on PostgreSQL (DATABASE_URL)' }
+    : { status: 'unavailable', reason: 'it is still being prepared; reload in a moment' };
   const app = createApp({
     core: instance.core,
     logger,
@@ -44,6 +55,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
     maxUploadBytes: config.maxUploadBytes,
+    demo: () => demo,
   });
 
   const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
@@ -63,6 +75,15 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     adminPassword: config.adminPassword,
   });
   bootstrapped = true;
+  if (!config.databaseUrl)
+    demo = await seedDemo({
+      core: instance.core,
+      logger,
+      dataDir: config.dataDir,
+      publicUrl: config.publicUrl,
+      bootstrap,
+      ...(options.demoDocsDir !== undefined && { docsDir: options.demoDocsDir }),
+    });
 
   const shutdown = async (graceMs = 10_000): Promise<void> => {
     if (shuttingDown) return;
@@ -83,5 +104,5 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     await instance.close();
   };
 
-  return { url: `http://localhost:${port}`, port, instance, bootstrap, shutdown };
+  return { url: `http://localhost:${port}`, port, instance, bootstrap, demo, shutdown };
 };

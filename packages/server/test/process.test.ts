@@ -54,6 +54,17 @@ describe.each(await testDatabaseTargets())('the atrium process on $name', (targe
     expect(first.stderr()).not.toContain(password!);
     ownerEmail = email!;
     ownerPassword = password!;
+    // Embedded mode ends with something to talk to: the demo, next to the API reference.
+    const demo = await fetch(`${first.url}/demo`);
+    if (target.name === 'pglite') {
+      expect(banner).toContain(`  Demo:           http://localhost:${first.port}/demo\n  API reference:  http://localhost:${first.port}/docs`);
+      // 200 with the widget built, a 503 problem saying so without it; never the connected-mode 404.
+      expect([200, 503], await demo.clone().text()).toContain(demo.status);
+    } else {
+      expect(banner).not.toContain('/demo');
+      expect(demo.status).toBe(404);
+      expect(((await demo.json()) as { code: string }).code).toBe('demo_unavailable');
+    }
 
     const session = await loginAt(first, ownerEmail, ownerPassword);
     expect(session.status).toBe(200);

@@ -16,6 +16,7 @@ export const startCommand = async (): Promise<void> => {
     `  API base URL:   ${base}/api/v1`,
     `  OpenAPI:        ${base}/openapi.json`,
   ];
+  if (running.demo.status === 'ready') lines.splice(3, 0, `  Demo:           ${base}/demo`);
   if (running.bootstrap.created) {
     lines.push('', `  Owner account:  ${running.bootstrap.admin.email}`);
     if (running.bootstrap.generatedPassword)

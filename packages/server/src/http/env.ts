@@ -1,5 +1,7 @@
 import type { Actor, AtriumCore } from '@atrium/core';
 import type { Logger } from 'pino';
+import type { DemoState } from '../demo/seed-demo.js';
+import type { MissingWidgetBundle, WidgetBundle } from '../delivery/widget-bundle.js';
 
 /** Hono's typed context for this app: what middleware puts on `c.var`. */
 export interface AppEnv {
@@ -22,4 +24,8 @@ export interface AppDeps {
   corsOrigins?: string[] | '*';
   /** Largest document upload accepted, in bytes (ATRIUM_MAX_UPLOAD_MB). */
   maxUploadBytes?: number;
+  /** The widget's script-tag bundle, read once; by default `@atrium/widget/widget.js` is read when the app is made. */
+  widgetBundle?: WidgetBundle | MissingWidgetBundle;
+  /** What `/demo` shows (embedded mode seeds it after start-up); without it, `/demo` is a 404 problem. */
+  demo?: () => DemoState;
 }

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { etag } from 'hono/etag';
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../http/env.js';
+import { ifNoneMatchMatches } from '../http/conditional.js';
 import { credentialFrom } from '../http/middleware/authenticate.js';
 import { jsonBodyChecks } from '../http/middleware/body-limit.js';
 import { apiSecurityHeaders } from '../http/middleware/security-headers.js';
-import { widgetCors } from '../http/middleware/widget-cors.js';
+import { pageOrigin, widgetCors } from '../http/middleware/widget-cors.js';
 import { noRoute } from '../http/problem.js';
 import { createRouter } from '../http/router.js';
 import { errorResponses, IdParam, jsonBody, jsonResponse } from '../schemas/common.js';
@@ -20,7 +21,6 @@ const { 400: e400, 401: e401, 403: e403, 413: e413, 422: e422 } = errorResponses
 const config = createRoute({
   method: 'get',
   path: '/config',
-  middleware: [etag()],
   tags,
   summary: "What a page shows before the visitor speaks: the assistant's name, greeting, starter prompts, theme (cacheable: ETag, max-age 60 s)",
   description: 'Needs an `Origin` the widget allows; every other request is a 403 (`invalid_widget_key`, `widget_disabled`, `origin_not_allowed`).',
@@ -94,10 +94,34 @@ const feedback = createRoute({
   responses: { 200: jsonResponse(FeedbackSchema, 'The rating'), 400: e400, 401: e401, 403: e403, 404: errorResponses[404], 413: e413, 422: e422 },
 });
 
+/** A widget's config as sent: its JSON and a strong ETag of it. */
+interface ConfigBody {
+  json: string;
+  etag: string;
+}
+
+/**
+ * The config's JSON and ETag, made once per widget as the widget cache loaded it (ADR 0032:
+ * a record lives there two seconds and is replaced, never changed, when reloaded), instead of
+ * serialising and hashing the same bytes again on every page view.
+ */
+const configBodies = (core: AppDeps['core']) => {
+  const made = new WeakMap<object, ConfigBody>();
+  return (admitted: Parameters<AppDeps['core']['widget']['config']>[0]): ConfigBody => {
+    let body = made.get(admitted.widget);
+    if (!body) {
+      const json = JSON.stringify(core.widget.config(admitted));
+      body = { json, etag: `"${createHash('sha1').update(json).digest('base64url')}"` };
+      made.set(admitted.widget, body);
+    }
+    return body;
+  };
+};
+
 /** The visitor behind `Authorization: Bearer <visitorToken>`, admitted by their widget; CORS follows. */
 const admitVisitor = async (core: AppDeps['core'], c: Context<AppEnv>) => {
   const token = credentialFrom(c.req.header('authorization'), undefined) ?? undefined;
-  const visitor = await core.widget.admitVisitor(token, c.req.header('origin'));
+  const visitor = await core.widget.admitVisitor(token, pageOrigin(c));
   c.set('widgetOrigin', visitor.origin);
   return visitor;
 };
@@ -109,17 +133,21 @@ const admitVisitor = async (core: AppDeps['core'], c: Context<AppEnv>) => {
  */
 export const widgetRoutes = ({ core }: AppDeps) => {
   const router = createRouter();
+  const configBody = configBodies(core);
   router.use(apiSecurityHeaders(), widgetCors(core));
   return router
     .openapi(config, async (c) => {
-      const admitted = await core.widget.admit(c.req.valid('query').key, c.req.header('origin'));
+      const admitted = await core.widget.admit(c.req.valid('query').key, pageOrigin(c));
       c.set('widgetOrigin', admitted.origin);
+      const { json, etag } = configBody(admitted);
       // Page views are most of a busy site's traffic: let browsers and CDNs keep this a minute.
-      return c.json(core.widget.config(admitted), 200, { 'Cache-Control': 'public, max-age=60' });
+      const headers = { 'Cache-Control': 'public, max-age=60', ETag: etag };
+      if (ifNoneMatchMatches(c, etag)) return c.body(null, 304, headers) as never;
+      return c.body(json, 200, { ...headers, 'Content-Type': 'application/json' }) as never;
     })
     .openapi(sessions, async (c) => {
       const { key, ...input } = c.req.valid('json');
-      const admitted = await core.widget.admit(key, c.req.header('origin'));
+      const admitted = await core.widget.admit(key, pageOrigin(c));
       c.set('widgetOrigin', admitted.origin);
       return c.json(await core.widget.startSession(admitted, input), 201);
     })

@@ -55,6 +55,46 @@ describe.each(await testDatabaseTargets())('the widget public API on $name', (ta
     expect((await config(DOCS)).headers.get('access-control-allow-origin')).toBe(DOCS);
   });
 
+  it('keeps one ETag per config: the same bytes and tag for every page view until the greeting or the assistant’s name changes', async () => {
+    const first = await config(SHOP);
+    const tag = first.headers.get('etag')!;
+    expect(tag).toMatch(/^"[\w-]{27}"$/);
+    const again = await config(SHOP);
+    expect(again.headers.get('etag')).toBe(tag);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.get('content-type')).toBe('application/json');
+    // W/ and lists compare weakly; a 304 keeps the caching headers and has no body.
+    const weak = await config(SHOP, key, { 'If-None-Match': `"stale", W/${tag}` });
+    expect(weak.status).toBe(304);
+    expect(weak.text).toBe('');
+    expect(weak.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(weak.headers.get('access-control-allow-origin')).toBe(SHOP);
+
+    await enable({ greeting: 'Welcome back!' });
+    const greeted = await config(SHOP, key, { 'If-None-Match': tag });
+    expect(greeted.status).toBe(200);
+    expect(greeted.body.greeting).toBe('Welcome back!');
+    const renamed = await call(h.app, 'PATCH', `/api/v1/assistants/${assistantId}`, { token: h.tenant.token, json: { name: 'Store helper' } });
+    expect(renamed.status, renamed.text).toBe(200);
+    const named = await config(SHOP, key, { 'If-None-Match': greeted.headers.get('etag')! });
+    expect(named.status).toBe(200);
+    expect(named.body.name).toBe('Store helper');
+    await call(h.app, 'PATCH', `/api/v1/assistants/${assistantId}`, { token: h.tenant.token, json: { name: 'Shop helper' } });
+    await enable();
+  });
+
+  it('admits a same-origin GET, which browsers send without Origin, as the server’s own origin (Sec-Fetch-Site), by the allowlist', async () => {
+    const sameOrigin = { 'Sec-Fetch-Site': 'same-origin' };
+    expectProblem(await config(undefined, key, sameOrigin), 403, 'origin_not_allowed');
+    await enable({ allowedOrigins: [SHOP, 'http://localhost'] });
+    const r = await config(undefined, key, sameOrigin);
+    expect(r.status, r.text).toBe(200);
+    expect(r.headers.get('access-control-allow-origin')).toBeNull();
+    expectProblem(await config(undefined, key, { 'Sec-Fetch-Site': 'cross-site' }), 403, 'origin_not_allowed');
+    expectProblem(await config(undefined, key), 403, 'origin_not_allowed');
+    await enable();
+  });
+
   it('refuses, with a 403 and no CORS headers: another origin, no origin, an unknown key', async () => {
     for (const [origin, publicKey, code] of [
       [EVIL, key, 'origin_not_allowed'],

@@ -1,7 +1,16 @@
 import type { AtriumCore } from '@atrium/core';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
 import { problemResponse } from '../problem.js';
+
+/**
+ * The origin of the page that sent a widget request: its `Origin`; or, for a same-origin GET,
+ * which browsers send without one (`Sec-Fetch-Site: same-origin` says so, and pages cannot
+ * forge it), this server's own origin, so that a widget on one of the server's own pages
+ * (`/demo`) is admitted like any other: by its allowlist.
+ */
+export const pageOrigin = (c: Context): string | undefined =>
+  c.req.header('origin') ?? (c.req.header('sec-fetch-site') === 'same-origin' ? new URL(c.req.url).origin : undefined);
 
 /**
  * CORS for the widget's public API: only origins that a widget allows get CORS headers.
