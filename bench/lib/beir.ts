@@ -95,13 +95,17 @@ export interface SweepResult {
   p95: number;
 }
 
-/** Bounds of keyword search tried by BENCH_KEYWORD_SWEEP=1: exact, the defaults, tighter. */
+/** Keyword-search settings tried by BENCH_KEYWORD_SWEEP=1: bounds (exact, the defaults, tighter), then BM25's k1 and b. */
 const KEYWORD_SWEEP: { name: string; tuning: SearchTuning }[] = [
   { name: 'exact (no bounds)', tuning: { keywordExactPostings: 1e9, keywordRescored: 1e6 } },
-  { name: 'exact postings 20 000, rescored 300 (default)', tuning: {} },
-  { name: 'exact postings 10 000, rescored 200', tuning: { keywordExactPostings: 10_000, keywordRescored: 200 } },
-  { name: 'exact postings 5 000, rescored 100', tuning: { keywordExactPostings: 5_000, keywordRescored: 100 } },
+  { name: 'defaults (exact postings 5 000, rescored 100, k1 0.9, b 0.4)', tuning: {} },
   { name: 'exact postings 2 000, rescored 100', tuning: { keywordExactPostings: 2_000, keywordRescored: 100 } },
+  { name: 'k1 1.2, b 0.4', tuning: { bm25K1: 1.2 } },
+  { name: 'k1 1.2, b 0.75 (Robertson)', tuning: { bm25K1: 1.2, bm25B: 0.75 } },
+  { name: 'k1 0.9, b 0.6', tuning: { bm25B: 0.6 } },
+  { name: 'k1 0.9, b 0.3', tuning: { bm25B: 0.3 } },
+  { name: 'k1 0.7, b 0.4', tuning: { bm25K1: 0.7 } },
+  { name: 'k1 1.5, b 0.5', tuning: { bm25K1: 1.5, bm25B: 0.5 } },
 ];
 
 export interface DatasetRun {

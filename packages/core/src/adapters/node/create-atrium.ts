@@ -180,7 +180,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       // Graphs made by a version that chose another precision for this driver (ADR 0016).
       await alignVectorIndexes(database.db, graphPrecision);
     }
-    const store = createDatabaseStore(database.db, { graphPrecision, vacuumPostings: database.driver === 'pglite', ...options.searchTuning });
+    const store = createDatabaseStore(database.db, { graphPrecision, vacuumPostings: true, ...options.searchTuning });
     // Replicas share the database, so a generated secret is stored there, once.
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);

@@ -95,7 +95,7 @@ const fromStoredMetadata = (m: ChunkMetadataColumn & { headingText?: string }): 
 const EXACT_SEARCH_MAX_ROWS = 10_000;
 
 export interface SearchTuning extends Bm25Tuning {
-  /** Vacuum the BM25 postings after ingestion (set for PGlite, which has no autovacuum). */
+  /** Vacuum the BM25 postings after ingestion (on by default: PGlite has no autovacuum, and PostgreSQL's may be off). */
   vacuumPostings?: boolean;
   /** Vector search compares with every chunk when at most this many are behind the filter (default 10 000). */
   exactSearchMaxRows?: number;
@@ -588,15 +588,16 @@ const VACUUM_INTERVAL_MS = 10_000;
 export const knowledgeSystemRepository = (db: AtriumDb, tuning: SearchTuning = {}) => ({
   async chunksStored() {
     // BM25 reads postings by index-only scans, which need the heap pages marked
-    // all-visible, and a plan chosen from statistics. PostgreSQL's autovacuum does both;
-    // PGlite has none: without VACUUM every posting cost a heap page, and without ANALYZE
-    // a 200-word question took 77 ms instead of 14 (ADR 0024). VACUUM skips pages already
-    // visible; ANALYZE samples a bounded number of rows.
+    // all-visible, and a plan chosen from statistics. PGlite has no autovacuum, and a
+    // PostgreSQL's may be off or behind: without VACUUM every posting cost a heap page, and
+    // without ANALYZE a 200-word question took 77 ms instead of 14 on PGlite (ADR 0024).
+    // VACUUM skips pages already visible; ANALYZE samples a bounded number of rows;
+    // SKIP_LOCKED leaves the work to whoever (another worker, autovacuum) is doing it.
     if (!tuning.vacuumPostings) return;
     const now = Date.now();
     if (now - (lastVacuum.get(db) ?? 0) < VACUUM_INTERVAL_MS) return;
     lastVacuum.set(db, now);
-    await db.execute(sql`vacuum (analyze) chunk_terms, collection_term_stats`);
+    await db.execute(sql`vacuum (analyze, skip_locked) chunk_terms, collection_term_stats`);
   },
   async ensureVectorIndex(dimensions: number) {
     // Migration 0005 and alignVectorIndexes (at start) rebuild, in this form, indexes made
