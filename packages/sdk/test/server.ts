@@ -24,7 +24,8 @@ export const startTestServer = async (): Promise<TestServer> => {
     ATRIUM_JWT_SECRET: 'sdk-test-jwt-secret-that-is-long-enough-0123456789',
   });
   // Port 0: the system picks a free one (the configuration itself insists on 1–65535).
-  const server: RunningServer = await startServer({ ...config, port: 0 }, createLogger('silent'));
+  // No demo assistant: these tests count the owner's spaces and documents.
+  const server: RunningServer = await startServer({ ...config, port: 0 }, createLogger('silent'), { demoDocsDir: null });
   const url = `http://127.0.0.1:${server.port}`;
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
