@@ -8,7 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bm25Statement } from '../../src/adapters/database/repositories/keyword-search.js';
+import { BM25_DEFAULTS, bm25Statement } from '../../src/adapters/database/repositories/keyword-search.js';
 import { createDatabaseStore } from '../../src/adapters/database/store.js';
 import { graphPrecisionFor } from '../../src/adapters/database/vector-index.js';
 import { testDatabaseTargets } from '../../src/test/index.js';
@@ -16,8 +16,7 @@ import { addSyntheticDocument, newTenant, openHarness, type Harness } from '../h
 
 const DIMS = 8;
 const VOCABULARY = 3_000;
-const K1 = 0.9;
-const B = 0.4;
+const { bm25K1: K1, bm25B: B } = BM25_DEFAULTS;
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be reproduced. */
 const random = (seed: number) => () => {

@@ -6,9 +6,9 @@ import { executePrepared } from './prepared.js';
 
 /** BM25 parameters and the bounds that keep one keyword search's cost flat (ADR 0024). */
 export interface Bm25Tuning {
-  /** Term-frequency saturation (default 0.9, as Lucene/Anserini on BEIR). */
+  /** Term-frequency saturation (default 1.2, Robertson's; chosen on NFCorpus dev, ADR 0024). */
   bm25K1?: number;
-  /** Length normalisation, 0 (none) to 1 (full) (default 0.4, as Lucene/Anserini on BEIR). */
+  /** Length normalisation, 0 (none) to 1 (full) (default 0.75, Robertson's; chosen on NFCorpus dev). */
   bm25B?: number;
   /**
    * Query terms are scored exactly from their postings, rarest first, while together they
@@ -25,7 +25,7 @@ export interface Bm25Tuning {
 /** Up to this many common terms are looked up per candidate; beyond, candidates' lexemes are scanned. */
 const REST_LOOKUP_TERMS = 8;
 
-export const BM25_DEFAULTS = { bm25K1: 0.9, bm25B: 0.4, keywordExactPostings: 5_000, keywordRescored: 100 } as const;
+export const BM25_DEFAULTS = { bm25K1: 1.2, bm25B: 0.75, keywordExactPostings: 5_000, keywordRescored: 100 } as const;
 
 /**
  * Okapi BM25 with Lucene's idf, ln(1 + (N − df + 0.5) / (df + 0.5)), over the postings and
