@@ -80,14 +80,20 @@ describeBrowser('the examples in Chromium', () => {
     await atrium?.close();
   });
 
-  it('examples/script-tag: the snippet mounts a bubble that answers', async () => {
-    const served = await serveExample('script-tag', { ATRIUM_URL: atrium.url, ATRIUM_WIDGET_KEY: widget.publicKey, PORT: String(ports.scriptTag) });
-    servers.push(served.child);
+  /** A fresh browser context on `url`, collecting the page's uncaught errors. */
+  const openPage = async (url: string) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(served.url);
+    await page.goto(url);
+    return { context, page, errors };
+  };
+
+  it('examples/script-tag: the snippet mounts a bubble that answers', async () => {
+    const served = await serveExample('script-tag', { ATRIUM_URL: atrium.url, ATRIUM_WIDGET_KEY: widget.publicKey, PORT: String(ports.scriptTag) });
+    servers.push(served.child);
+    const { context, page, errors } = await openPage(served.url);
     const chat = page.locator('atrium-chat');
     await chat.locator('[part~="launcher"]').click();
     expect(await answerOf(chat, 'How long do refunds take?')).toContain('within 14 days');
@@ -104,11 +110,7 @@ describeBrowser('the examples in Chromium', () => {
     });
     const served = await serveExample('react', { PORT: String(ports.react) });
     servers.push(served.child);
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(served.url);
+    const { context, page, errors } = await openPage(served.url);
     await page.getByRole('heading', { name: 'Acme Shop' }).waitFor();
     const chat = page.locator('atrium-chat');
     expect(await answerOf(chat, 'How long do refunds take?')).toContain('within 14 days');

@@ -65,19 +65,25 @@ describeBrowser('the widget in Chromium, on a hostile page of another origin', (
     problems: string[];
   }
 
-  /** Opens `html` from the host origin, with the strict CSP unless `csp` is false, in a new context. */
-  const open = async (path: string, html: string, options: { csp?: boolean; bypassCSP?: boolean } = {}): Promise<Opened> => {
-    const url = host.set(path, { html, headers: options.csp === false ? {} : { 'Content-Security-Policy': strictCsp(atrium.url) } });
-    const context = await browser.newContext({ bypassCSP: options.bypassCSP ?? false });
+  /** A page in a new context that collects uncaught errors and console errors (except `ignored`). */
+  const watchedPage = async (options: { bypassCSP?: boolean } = {}, ignored?: RegExp) => {
+    const context = await browser.newContext(options);
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of (403|429)/.test(message.text()))
-        problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' && !ignored?.test(message.text())) problems.push(`console: ${message.text()}`);
     });
+    return { page, problems };
+  };
+
+  /** Opens `html` from the host origin, with the strict CSP unless `csp` is false, in a new context. */
+  const open = async (path: string, html: string, options: { csp?: boolean; bypassCSP?: boolean } = {}): Promise<Opened> => {
+    const url = host.set(path, { html, headers: options.csp === false ? {} : { 'Content-Security-Policy': strictCsp(atrium.url) } });
+    // Refusals the tests provoke on purpose (origin, rate limit) are logged by the browser too.
+    const { page, problems } = await watchedPage({ bypassCSP: options.bypassCSP ?? false }, /Failed to load resource: the server responded with a status of (403|429)/);
     await page.goto(url);
     return { page, problems };
   };
@@ -300,15 +306,7 @@ describeBrowser('the widget in Chromium, on a hostile page of another origin', (
   });
 
   it('/demo: the demo assistant in bubble and inline modes, within the page’s own strict CSP', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
+    const { page, problems } = await watchedPage();
     const response = await page.goto(`${atrium.url}/demo`);
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
     const widgets = page.locator('atrium-chat');
