@@ -18,4 +18,5 @@ export type * from './ports/index.js';
 export * from './services/index.js';
 export { retrieve, type RetrieveInput } from './retrieval/search.js';
 export { reciprocalRankFusion, scoreFusion } from './retrieval/fusion.js';
+export { documentContentHash } from './services/knowledge/documents.js';
 export { combineEmbeddingModels } from './retrieval/embedding-registry.js';

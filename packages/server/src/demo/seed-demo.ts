@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Actor, AtriumCore, BootstrapResult, KnowledgeDocument } from '@atrium/core';
+import { documentContentHash, type Actor, type AtriumCore, type BootstrapResult, type KnowledgeDocument } from '@atrium/core';
 import type { Logger } from 'pino';
 
 /** What `/demo` shows: the demo assistant's widget, or why there is none. */
@@ -97,7 +96,7 @@ const syncDocs = async (core: AtriumCore, actor: Actor, collectionId: string, do
     const bytes = new Uint8Array(await readFile(join(docsDir, file)));
     const text = new TextDecoder().decode(bytes);
     if (text.trim() === '') continue;
-    wanted.set(file, { bytes, hash: createHash('sha256').update(bytes).digest('hex'), title: titleOf(text, file) });
+    wanted.set(file, { bytes, hash: await documentContentHash(bytes), title: titleOf(text, file) });
   }
   let removed = 0;
   const kept = new Set<string>();

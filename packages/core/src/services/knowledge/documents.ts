@@ -10,6 +10,9 @@ import { describeBytes } from '../shared/public-error.js';
 import { sha256Hex } from '../shared/secrets.js';
 import { requireCollection } from './collections.js';
 
+/** A document's `contentHash`: what "the same content" means for uploads (ADR 0025). */
+export const documentContentHash = (bytes: Uint8Array): Promise<string> => sha256Hex(bytes);
+
 export type CreateDocumentInput =
   | { kind: 'text'; title: string; text: string }
   | { kind: 'file'; bytes: Uint8Array; filename?: string | undefined; title?: string | undefined; declaredType?: string | undefined };
@@ -74,7 +77,7 @@ export const createDocument = async (
       'Unsupported file type: upload PDF, DOCX, HTML, Markdown, CSV or plain text',
     );
 
-  const contentHash = await sha256Hex(bytes);
+  const contentHash = await documentContentHash(bytes);
   // A failed document does not count: the same content may be tried again (a new document).
   const existing = await repos.documents.findByContentHash(collectionId, contentHash);
   if (existing && existing.status !== 'failed') return asDuplicate(repos, existing);
