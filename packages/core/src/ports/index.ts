@@ -8,3 +8,4 @@ export type * from './cache.js';
 export type * from './chat.js';
 export type * from './assistant-store.js';
 export type * from './widget-store.js';
+export type * from './web.js';
