@@ -77,6 +77,22 @@ describe('MarkdownView', () => {
     expect(root.textContent).toBe('Refunds take 5 days [1][2]. See [9] and [note].');
   });
 
+  it.each([1, 3, 1000])('keeps underscores inside words as text, streamed %i characters at a time', (step) => {
+    const text =
+      'Set OPENAI_API_KEY and snake__case in `MY_VAR_NAME`, see [docs](https://x.example/a_b_c).\n\n```\nexport DB_HOST_NAME=1\n```\n\nBut _this_ and __that__ stay emphasis, like 2_000_000 does not.';
+    const view = new MarkdownView();
+    for (let i = step; i < text.length; i += step) view.update(text.slice(0, i), false);
+    view.update(text, true);
+    const root = view.element;
+    expect(root.textContent).toContain('Set OPENAI_API_KEY and snake__case in MY_VAR_NAME, see docs.');
+    expect(root.querySelector('p code')?.textContent).toBe('MY_VAR_NAME');
+    expect(root.querySelector('pre code')?.textContent).toContain('DB_HOST_NAME=1');
+    expect(root.querySelector('a')?.getAttribute('href')).toBe('https://x.example/a_b_c');
+    expect([...root.querySelectorAll('em, strong')].map((node) => `${node.tagName}:${node.textContent}`)).toEqual(['EM:this', 'STRONG:that']);
+    expect(root.textContent).toContain('like 2_000_000 does not.');
+    expect(root.textContent).not.toContain('\uE000');
+  });
+
   it('parses only what was added since the last update', () => {
     const view = new MarkdownView();
     view.update('Hello', false);

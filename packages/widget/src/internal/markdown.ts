@@ -55,6 +55,21 @@ export const safeHref = (value: string): string | undefined => {
   }
 };
 
+/**
+ * streaming-markdown opens emphasis on any `_`, so `OPENAI_API_KEY` would come out as
+ * OPENAI<em>API</em>KEY. CommonMark never lets an underscore between two letters or digits
+ * open or close emphasis; such underscores reach the parser as a private-use stand-in and
+ * are turned back into `_` wherever text or a link target comes out (code spans included).
+ */
+const INTRAWORD_UNDERSCORES = /(?<=[\p{L}\p{N}])_+(?=[\p{L}\p{N}])/gu;
+const UNDERSCORE_STAND_IN = '\uE000';
+const STAND_INS = new RegExp(UNDERSCORE_STAND_IN, 'g');
+const hideIntrawordUnderscores = (text: string): string =>
+  text.replace(INTRAWORD_UNDERSCORES, (run) => UNDERSCORE_STAND_IN.repeat(run.length));
+const restoreUnderscores = (text: string): string => text.replace(STAND_INS, '_');
+/** Underscores at the end of unfinished text: whether they sit inside a word depends on what comes next. */
+const TRAILING_UNDERSCORES = /(?<=[\p{L}\p{N}])_+$/u;
+
 const TAGS: Partial<Record<Token, string>> = {
   [PARAGRAPH]: 'p',
   [BLOCKQUOTE]: 'blockquote',
@@ -137,9 +152,10 @@ const renderer = (root: Element, options: MarkdownOptions): Renderer<RenderState
   },
   // Text is only ever a text node: markup from the model shows as markup.
   add_text(state, text) {
-    state.nodes[state.index]!.appendChild(root.ownerDocument.createTextNode(text));
+    state.nodes[state.index]!.appendChild(root.ownerDocument.createTextNode(restoreUnderscores(text)));
   },
-  set_attr(state, type: Attr, value) {
+  set_attr(state, type: Attr, raw) {
+    const value = restoreUnderscores(raw);
     const node = state.nodes[state.index]!;
     if (type === HREF || type === SRC) {
       const href = safeHref(value);
@@ -173,8 +189,10 @@ export class MarkdownView {
   /** Shows `text`, which grows by appending while it streams; `final` once it is complete. */
   update(text: string, final: boolean): void {
     if (text.length < this.#written || (this.#ended && text.length !== this.#written)) this.#restart();
-    if (text.length > this.#written) parser_write(this.#parser, text.slice(this.#written));
-    this.#written = text.length;
+    // Hold back a trailing `foo_` until the next character says whether it is inside a word.
+    const ready = final ? text.length : text.length - (TRAILING_UNDERSCORES.exec(text)?.[0].length ?? 0);
+    if (ready > this.#written) parser_write(this.#parser, hideIntrawordUnderscores(text.slice(0, ready)).slice(this.#written));
+    this.#written = Math.max(this.#written, ready);
     if (final && !this.#ended) {
       parser_end(this.#parser);
       this.#ended = true;
