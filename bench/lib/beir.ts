@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import type { SearchHit, SearchMode } from '@atrium/core';
 import type { AtriumInstance } from '@atrium/core/node';
 import { createDatabaseStore, graphPrecisionFor, type SearchTuning } from '@atrium/core/database';
+import { sql } from 'drizzle-orm';
 import { REPO_ROOT, sleep } from './common.js';
 import { percentile, tenantAndSpace } from './knowledge.js';
 import { POOL, type Pools } from './fusion-experiments.js';
@@ -214,9 +215,20 @@ export const runDataset = async (
     const model = core.context.embeddings.get(collection.embeddingModel)!;
     for (const q of dataset.queries) {
       const [embedding] = await model.embed([q.text]);
+      const keyword = await repos.chunks.searchKeyword({ collectionIds: [collection.id], query: q.text, limit: POOL });
+      // The exact cosine of every keyword candidate, for fusions that score them all.
+      const ids = keyword.map((h) => h.chunkId);
+      const { rows } = ids.length
+        ? ((await instance.database.db.execute(
+            sql`select id, 1 - (embedding::vector(${sql.raw(String(model.dimensions))}) <=> ${`[${embedding!.join(',')}]`}::vector(${sql.raw(String(model.dimensions))})) as score
+                from chunks where id = any(${`{${ids.join(',')}}`}::uuid[])`,
+          )) as unknown as { rows: { id: string; score: number }[] })
+        : { rows: [] };
+      const cosine = new Map(rows.map((r) => [r.id, Number(r.score)]));
       pools.push({
         vector: await repos.chunks.searchVector({ collectionIds: [collection.id], dimensions: model.dimensions, embedding: embedding!, limit: POOL }),
-        keyword: await repos.chunks.searchKeyword({ collectionIds: [collection.id], query: q.text, limit: POOL }),
+        keyword,
+        keywordCosine: keyword.map((h) => ({ ...h, score: cosine.get(h.chunkId) ?? 0 })),
       });
     }
   }

@@ -13,7 +13,16 @@ export const POOL = 100;
 export interface Pools {
   vector: SearchHit[];
   keyword: SearchHit[];
+  /** The keyword candidates with their exact cosine similarity to the question. */
+  keywordCosine: SearchHit[];
 }
+
+/** The vector list as the keyword candidates' exact cosines plus the `depth` nearest neighbours. */
+const denseVector = (p: Pools, depth: number): SearchHit[] => {
+  const merged = new Map(p.keywordCosine.map((h) => [h.chunkId, h]));
+  for (const h of p.vector.slice(0, depth)) merged.set(h.chunkId, h);
+  return [...merged.values()];
+};
 
 /** Weighted reciprocal rank fusion over chunk ids (weights per list). */
 export const weightedRrf = (lists: SearchHit[][], weights: number[], k: number): SearchHit[] => {
@@ -59,6 +68,12 @@ export const fusionVariants = (): { name: string; fuse: (p: Pools) => SearchHit[
   for (const normalise of ['minmax', 'max'] as const)
     for (const alpha of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
       variants.push({ name: `score fusion (${normalise}), ${alpha} × vector, depth ${POOL}`, fuse: (p) => scoreFusion(p.vector, p.keyword, alpha, normalise) });
+  for (const depth of [0, 10, 20, 40, 100])
+    for (const alpha of [0.1, 0.2, 0.3])
+      variants.push({
+        name: `score fusion (max), ${alpha} × exact cosine of keyword candidates + ${depth} nearest`,
+        fuse: (p) => scoreFusion(denseVector(p, depth), p.keyword, alpha, 'max'),
+      });
   return variants;
 };
 

@@ -40,6 +40,21 @@ export interface VectorQuery {
   dimensions: number;
   embedding: number[];
   limit: number;
+  /**
+   * A few close neighbours are enough: hybrid search scores its keyword candidates
+   * exactly (`similarity`) and asks the index only for what keywords missed, so the index
+   * may examine fewer candidates than a vector-only search, which needs its recall.
+   */
+  quick?: boolean;
+}
+
+/** The exact similarity of given chunks to a query vector. */
+export interface SimilarityQuery {
+  collectionIds: string[];
+  dimensions: number;
+  embedding: number[];
+  /** Chunks of other collections or dimensions are left out of the answer. */
+  chunkIds: string[];
 }
 
 export interface KeywordQuery {
@@ -127,6 +142,8 @@ export interface KnowledgeRepositories {
      */
     rankVector(query: VectorQuery): Promise<RankedChunk[]>;
     rankKeyword(query: KeywordQuery): Promise<RankedChunk[]>;
+    /** Cosine similarity (the score `rankVector` gives) of the given chunks, in no order. */
+    similarity(query: SimilarityQuery): Promise<RankedChunk[]>;
     /** The hits for ranked chunks of this tenant, in the order and with the scores given. */
     hits(ranked: readonly RankedChunk[]): Promise<SearchHit[]>;
   };

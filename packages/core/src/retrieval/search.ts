@@ -32,9 +32,15 @@ export const usableModel = (embeddings: EmbeddingModels, collection: Collection)
   return model;
 };
 
-// Each retriever offers more candidates than asked for, so fusion has room to reorder
-// (100, as measured in ADR 0026: a hit missing from one list scores 0 there).
+// BM25 offers more candidates than asked for, so fusion has room to reorder (100, as
+// measured in ADR 0026).
 const candidatesFor = (topK: number) => Math.min(200, Math.max(topK * 4, 100));
+
+/**
+ * Hybrid search's close neighbours beyond the keyword candidates. On NFCorpus dev, 20 scored
+ * as well as 40 or 100, and 0 (keywords alone choosing the candidates) a little worse.
+ */
+export const HYBRID_NEAREST_NEIGHBOURS = 20;
 
 /**
  * Hybrid search's weight of the vector list in score fusion, chosen on NFCorpus dev with
@@ -57,24 +63,20 @@ export const retrieve = async (
   const candidates = mode === 'hybrid' ? candidatesFor(topK) : topK;
 
   // Ranked lists carry ids and scores only; the text is read for the hits that are kept.
-  const vectorRanking = async (): Promise<RankedChunk[]> => {
-    const byModel = new Map<string, Collection[]>();
-    for (const c of collections) byModel.set(c.embeddingModel, [...(byModel.get(c.embeddingModel) ?? []), c]);
-    const lists = await Promise.all(
+  const byModel = new Map<string, Collection[]>();
+  for (const c of collections) byModel.set(c.embeddingModel, [...(byModel.get(c.embeddingModel) ?? []), c]);
+  /** Per embedding model, its collections and the query's vector (a vector compares only with its own model's). */
+  const eachModel = <T>(run: (group: { collectionIds: string[]; dimensions: number; embedding: number[] }) => Promise<T>) =>
+    Promise.all(
       [...byModel.values()].map(async (group) => {
         const model = usableModel(embeddings, group[0]!);
         const [embedding] = await model.embed([query]);
-        return repos.chunks.rankVector({
-          collectionIds: group.map((c) => c.id),
-          dimensions: model.dimensions,
-          embedding: embedding!,
-          limit: candidates,
-        });
+        return run({ collectionIds: group.map((c) => c.id), dimensions: model.dimensions, embedding: embedding! });
       }),
     );
-    // One model (the usual case) needs no merging; several are merged by cosine score.
-    return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.score - a.score).slice(0, candidates);
-  };
+  // One model (the usual case) needs no merging; several are merged by cosine score.
+  const merged = (lists: RankedChunk[][], limit: number) =>
+    lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.score - a.score).slice(0, limit);
 
   const keywordRanking = () =>
     repos.chunks.rankKeyword({
@@ -85,8 +87,22 @@ export const retrieve = async (
       languages: [...new Set(collections.map((c) => c.language))],
     });
 
-  if (mode === 'vector') return repos.chunks.hits(await vectorRanking());
   if (mode === 'keyword') return repos.chunks.hits(await keywordRanking());
-  const [vector, keyword] = await Promise.all([vectorRanking(), keywordRanking()]);
-  return repos.chunks.hits(scoreFusion(vector, keyword, topK, HYBRID_VECTOR_WEIGHT));
+  if (mode === 'vector') {
+    const lists = await eachModel((group) => repos.chunks.rankVector({ ...group, limit: topK }));
+    return repos.chunks.hits(merged(lists, topK));
+  }
+
+  // Hybrid: every keyword candidate gets its exact cosine, and the index adds a few close
+  // neighbours that no keyword matched (ADR 0026), both while BM25 runs or right after it.
+  const keywordList = keywordRanking();
+  const vectorLists = eachModel(async (group) => {
+    const [nearest, scored] = await Promise.all([
+      repos.chunks.rankVector({ ...group, limit: HYBRID_NEAREST_NEIGHBOURS, quick: true }),
+      keywordList.then((keyword) => repos.chunks.similarity({ ...group, chunkIds: keyword.map((k) => k.chunkId) })),
+    ]);
+    return [...new Map([...scored, ...nearest].map((r) => [r.chunkId, r])).values()];
+  });
+  const [keyword, lists] = await Promise.all([keywordList, vectorLists]);
+  return repos.chunks.hits(scoreFusion(merged(lists, Number.POSITIVE_INFINITY), keyword, topK, HYBRID_VECTOR_WEIGHT));
 };

@@ -292,6 +292,31 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect((await explain(few.statements)).plan).not.toMatch(/chunks_embedding_hnsw_384/);
   });
 
+  it("a quick search (hybrid's neighbours) walks the graph with pgvector's default effort unless the filter is tiny", async () => {
+    // Production's row limit: the full search of "big" (2450 rows, under 10 000) would be exact.
+    const production = createDatabaseStore(db, { graphPrecision: graphPrecisionFor(h.atrium.database.driver) }).forTenant(tenantId);
+    const query = unitVector(random);
+    const quick = await recordStatements(db, () => production.chunks.rankVector({ collectionIds: [big], dimensions: DIMS, embedding: query, limit: 20, quick: true }));
+    expect(quick.result).toHaveLength(20);
+    expect(quick.statements[0]!.params).toContain('40'); // ef_search
+    expect((await explain(quick.statements)).plan).toMatch(/Index Scan using chunks_embedding_hnsw_384 on chunks c/);
+    const tiny = await recordStatements(db, () => production.chunks.rankVector({ collectionIds: [small], dimensions: DIMS, embedding: query, limit: 20, quick: true }));
+    expect(tiny.result.map((r) => r.chunkId)).toEqual(exactNearest([small], query, 20));
+    expect((await explain(tiny.statements)).plan).not.toMatch(/chunks_embedding_hnsw_384/);
+  });
+
+  it('similarity gives the chunks asked for their exact cosine, and nothing for chunks outside the collections or tenant', async () => {
+    const query = unitVector(random);
+    const inBig = [...stored].filter(([, [c]]) => c === big).slice(0, 5).map(([id]) => id);
+    const inSmall = [...stored].filter(([, [c]]) => c === small).slice(0, 2).map(([id]) => id);
+    const scored = await repos.chunks.similarity({ collectionIds: [big], dimensions: DIMS, embedding: query, chunkIds: [...inBig, ...inSmall, 'not-an-id'] });
+    expect(scored.map((r) => r.chunkId).sort()).toEqual([...inBig].sort());
+    for (const { chunkId, score } of scored) expect(score).toBeCloseTo(dot(query, stored.get(chunkId)![1]), 3);
+    const other = await newTenant(h.core);
+    const otherRepos = h.core.context.store.forTenant(other.tenantId);
+    expect(await otherRepos.chunks.similarity({ collectionIds: [big], dimensions: DIMS, embedding: query, chunkIds: inBig })).toEqual([]);
+  });
+
   it('keyword search ranks the chunks holding a rare word first, and still finds a word found in every chunk', async () => {
     // 2 500 chunks: every one holds "chunk"; "7" is in one chunk per document.
     const rare = await repos.chunks.searchKeyword({ collectionIds: [big], query: 'chunk 7', limit: TOP_K });
