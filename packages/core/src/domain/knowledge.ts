@@ -112,9 +112,19 @@ export interface KnowledgeDocument {
   error: string | null;
   chunkCount: number;
   tokenCount: number;
+  /** What the source says about itself; web pages keep their language here (their URL is `source`). */
+  metadata: DocumentMetadata;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export interface DocumentMetadata {
+  /** The page's declared language (`<html lang>`), for web pages that declare one. */
+  language?: string;
+}
+
+/** Documents whose `source` is a web address that citations may link to. */
+export const WEB_SOURCE_TYPES: readonly SourceType[] = ['url', 'crawl'];
 
 export interface ChunkMetadata {
   /** Headings enclosing the chunk, outermost first. */
@@ -141,6 +151,8 @@ export interface SearchHit {
   documentId: string;
   collectionId: string;
   documentTitle: string;
+  /** The web page the chunk comes from (crawled pages and URL documents). */
+  documentUrl?: string;
   text: string;
   score: number;
   metadata: ChunkMetadata;

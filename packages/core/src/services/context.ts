@@ -10,10 +10,12 @@ import type {
   EmbeddingModels,
   IdGenerator,
   JobQueue,
+  JobScheduler,
   LoginThrottle,
   PasswordHasher,
   Store,
   VisitorTokenSigner,
+  WebFetcher,
   WidgetRateLimiter,
 } from '../ports/index.js';
 
@@ -43,7 +45,11 @@ export interface CoreContext {
   /** Completion models assistants answer with; the default is ATRIUM_CHAT_MODEL or the local answerer. */
   chatModels: ChatModels;
   extractor: DocumentExtractor;
+  /** The one way to the public web (crawls, URL documents); without it those answer 503. */
+  webFetcher?: WebFetcher | undefined;
   queue: JobQueue;
+  /** Repeating jobs (websites' scheduled recrawls). */
+  scheduler: JobScheduler;
   settings: CoreSettings;
 }
 
@@ -63,6 +69,10 @@ export interface CoreSettings {
   anonymousConversationTokens: number;
   /** The text-search configuration of new collections that name none (ATRIUM_DEFAULT_LANGUAGE). */
   defaultLanguage: TextSearchLanguage;
+  /** Pages one crawl fetches and processes at the same time (the fetcher still limits each host). */
+  crawlConcurrency: number;
+  /** How often a running crawl records its progress and looks for a cancel request, in ms. */
+  crawlCheckIntervalMs: number;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -71,4 +81,6 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   embeddingBatchSize: 64,
   anonymousConversationTokens: 50_000,
   defaultLanguage: DEFAULT_LANGUAGE,
+  crawlConcurrency: 4,
+  crawlCheckIntervalMs: 1_000,
 };

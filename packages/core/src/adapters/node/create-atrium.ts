@@ -13,13 +13,15 @@ import type {
   EmbeddingModels,
   IdGenerator,
   JobQueue,
+  JobScheduler,
   LoginThrottle,
   PublicWidget,
   WidgetRateLimiter,
   PasswordHasher,
+  WebFetcher,
 } from '../../ports/index.js';
 import type { IsolatedExtractor } from '../extraction/index.js';
-import { inProcessQueue } from '../memory-queue/index.js';
+import { inProcessQueue, inProcessScheduler } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
 import { joseAccessTokens } from './jose-access-tokens.js';
@@ -75,6 +77,10 @@ export interface CreateAtriumOptions {
   chatModels?: ChatModels;
   extractor?: DocumentExtractor;
   queue?: JobQueue;
+  /** Repeating jobs; default: the queue's own (BullMQ job schedulers), else in-process timers. */
+  scheduler?: JobScheduler;
+  /** How crawls and URL documents reach the web; without one, those answer 503. */
+  webFetcher?: WebFetcher;
 }
 
 export interface AtriumInstance {
@@ -185,6 +191,8 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);
     limits = await rateLimitsFor(options);
+    const ownScheduler = options.scheduler || 'scheduler' in queue ? null : inProcessScheduler(queue);
+    const scheduler = options.scheduler ?? ownScheduler ?? (queue as JobQueue & { scheduler: JobScheduler }).scheduler;
     const ownExtractor = options.extractor ? null : defaultExtractor();
     const extractor = options.extractor ?? ownExtractor!;
     const core = createCore({
@@ -201,12 +209,15 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),
       chatModels: options.chatModels ?? (await chatModelsFor(options.models)),
       extractor,
+      webFetcher: options.webFetcher,
       queue,
+      scheduler,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
     });
     if (options.runJobs ?? queue.kind === 'in-process') {
       await queue.process(core.jobs.handlers());
       await core.jobs.recoverUnfinished();
+      await core.jobs.restoreSchedules();
     }
     const activeQueue = queue;
     const activeLimits = limits;
@@ -218,6 +229,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
         await Promise.all([database.ping(), activeQueue.ping()]);
       },
       async close(graceMs = 10_000) {
+        ownScheduler?.close();
         await activeQueue.close(graceMs);
         await activeLimits.close();
         await ownExtractor?.close();

@@ -1,6 +1,6 @@
 import { AtriumError, notFound } from '../../domain/errors.js';
-import type { DocumentFormat } from '../../domain/knowledge.js';
-import type { JobRunContext, QueuedJob } from '../../ports/index.js';
+import type { Collection, DocumentFormat } from '../../domain/knowledge.js';
+import type { ExtractedBlock, JobRunContext, NewChunk, QueuedJob } from '../../ports/index.js';
 import { chunkDocument, embeddingTextFor } from '../../retrieval/chunking.js';
 import { usableModel } from '../../retrieval/search.js';
 import type { CoreContext } from '../context.js';
@@ -17,6 +17,42 @@ const DECLARED_TYPE: Record<DocumentFormat, string> = {
   text: 'text/plain',
   csv: 'text/csv',
 };
+
+/**
+ * Extracted blocks → chunks along their structure → embeddings in batches: what every
+ * document becomes before it is stored, whatever brought it (upload, URL, crawl).
+ * `onProgress` hears the share of chunks embedded so far.
+ */
+export const chunkAndEmbed = async (
+  ctx: CoreContext,
+  collection: Collection,
+  blocks: ExtractedBlock[],
+  signal: AbortSignal,
+  onProgress?: (done: number) => Promise<void>,
+): Promise<NewChunk[]> => {
+  const model = usableModel(ctx.embeddings, collection);
+  // PostgreSQL text cannot hold U+0000; a stray NUL in an otherwise fine text file
+  // must not fail the whole document.
+  const clean = blocks.map((b) => ({ ...b, text: b.text.replaceAll('\u0000', '') }));
+  const drafts = chunkDocument(clean, collection.chunking);
+  if (drafts.length === 0) throw new AtriumError('invalid', 'empty_document', 'No text could be found in this document');
+
+  const embeddings: number[][] = [];
+  const batch = Math.max(1, Math.min(ctx.settings.embeddingBatchSize, model.maxBatchSize));
+  for (let i = 0; i < drafts.length; i += batch) {
+    signal.throwIfAborted();
+    const texts = drafts.slice(i, i + batch).map(embeddingTextFor);
+    embeddings.push(...(await model.embed(texts, { signal })));
+    await onProgress?.(Math.min(i + batch, drafts.length) / drafts.length);
+  }
+  return drafts.map((d, i) => ({ ...d, id: ctx.ids.next(), embedding: embeddings[i]! }));
+};
+
+/** A document's counts once its chunks are stored. */
+export const chunkTotals = (chunks: readonly NewChunk[]) => ({
+  chunkCount: chunks.length,
+  tokenCount: chunks.reduce((sum, c) => sum + c.tokenCount, 0),
+});
 
 /**
  * The `ingest_document` job: extract → chunk → embed → store. Chunks are replaced in
@@ -45,21 +81,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
     });
     await run.progress(0.2);
 
-    // PostgreSQL text cannot hold U+0000; a stray NUL in an otherwise fine text file
-    // must not fail the whole document.
-    const blocks = extracted.blocks.map((b) => ({ ...b, text: b.text.replaceAll('\u0000', '') }));
-    const drafts = chunkDocument(blocks, collection.chunking);
-    if (drafts.length === 0)
-      throw new AtriumError('invalid', 'empty_document', 'No text could be found in this document');
-
-    const embeddings: number[][] = [];
-    const batch = Math.max(1, Math.min(ctx.settings.embeddingBatchSize, model.maxBatchSize));
-    for (let i = 0; i < drafts.length; i += batch) {
-      run.signal.throwIfAborted();
-      const texts = drafts.slice(i, i + batch).map(embeddingTextFor);
-      embeddings.push(...(await model.embed(texts, { signal: run.signal })));
-      await run.progress(0.2 + 0.7 * (Math.min(i + batch, drafts.length) / drafts.length));
-    }
+    const chunks = await chunkAndEmbed(ctx, collection, extracted.blocks, run.signal, (done) => run.progress(0.2 + 0.7 * done));
 
     await ctx.store.transaction(async (tx) => {
       const scoped = tx.forTenant(job.tenantId);
@@ -70,14 +92,13 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
         documentId,
         collection.id,
         model.dimensions,
-        drafts.map((d, i) => ({ ...d, id: ctx.ids.next(), embedding: embeddings[i]! })),
+        chunks,
       );
       await scoped.documents.setProgress(documentId, {
         status: 'ready',
         error: null,
         format: extracted.format,
-        chunkCount: drafts.length,
-        tokenCount: drafts.reduce((sum, d) => sum + d.tokenCount, 0),
+        ...chunkTotals(chunks),
         now: ctx.clock.now(),
       });
     });

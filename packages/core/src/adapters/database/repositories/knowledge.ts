@@ -1,4 +1,4 @@
-import { asc, count, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Job, JobKind, JobStatus } from '../../../domain/jobs.js';
 import type {
@@ -13,10 +13,10 @@ import type {
   SourceType,
   TextSearchLanguage,
 } from '../../../domain/knowledge.js';
-import { DEFAULT_LANGUAGE } from '../../../domain/knowledge.js';
+import { DEFAULT_LANGUAGE, WEB_SOURCE_TYPES } from '../../../domain/knowledge.js';
 import type { KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery, VectorQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
-import { assistantCollections, chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
+import { assistantCollections, assistantWebsites, chunks, collections, documentBlobs, documents, jobs, websites } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared } from './prepared.js';
 import { bm25Search, type Bm25Tuning } from './keyword-search.js';
@@ -57,6 +57,7 @@ export const toDocument = (r: DocumentRow): KnowledgeDocument => ({
   error: r.error,
   chunkCount: r.chunkCount,
   tokenCount: r.tokenCount,
+  metadata: r.metadata,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
@@ -131,6 +132,8 @@ interface HitRow {
   text: string;
   metadata: ChunkMetadataColumn;
   title: string;
+  source_type: string;
+  source: string | null;
   [key: string]: unknown;
 }
 
@@ -139,6 +142,7 @@ const toHit = (r: HitRow, score: number): SearchHit => ({
   documentId: r.document_id,
   collectionId: r.collection_id,
   documentTitle: r.title,
+  ...(r.source && WEB_SOURCE_TYPES.includes(r.source_type as SourceType) && { documentUrl: r.source }),
   text: r.text,
   score,
   metadata: fromStoredMetadata(typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata),
@@ -164,7 +168,7 @@ export const knowledgeRepositories = (
     if (ids.length === 0) return [];
     // One statement for any number of ids (an array parameter), prepared once.
     const result = await executePrepared<HitRow>(db, sql`
-      select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title
+      select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, d.source_type, d.source
       from chunks c
       join documents d on d.id = c.document_id
       where c.tenant_id = ${tenantId} and c.id = any(${`{${ids.join(',')}}`}::uuid[])`);
@@ -300,12 +304,15 @@ export const knowledgeRepositories = (
       },
       async linkedTo(assistantId) {
         if (!isId(assistantId)) return [];
+        // Linked collections in their order, then the collections of linked websites in theirs.
         const rows = await db
           .select({ collection: collections })
-          .from(assistantCollections)
-          .innerJoin(collections, eq(collections.id, assistantCollections.collectionId))
-          .where(inTenant(assistantCollections, eq(assistantCollections.assistantId, assistantId)))
-          .orderBy(asc(assistantCollections.position));
+          .from(collections)
+          .leftJoin(assistantCollections, and(eq(assistantCollections.collectionId, collections.id), eq(assistantCollections.assistantId, assistantId)))
+          .leftJoin(websites, eq(websites.collectionId, collections.id))
+          .leftJoin(assistantWebsites, and(eq(assistantWebsites.websiteId, websites.id), eq(assistantWebsites.assistantId, assistantId)))
+          .where(inTenant(collections, or(isNotNull(assistantCollections.assistantId), isNotNull(assistantWebsites.assistantId))))
+          .orderBy(sql`${assistantCollections.position} nulls last`, asc(assistantWebsites.position));
         return rows.map((r) => toCollection(r.collection));
       },
       async create(c) {
