@@ -253,15 +253,16 @@ export const listCrawlRuns = async (ctx: CoreContext, actor: Actor, websiteId: s
   return repos.crawlRuns.list(websiteId, page);
 };
 
-/** Stops a queued or running crawl (a running one at its next check); a finished run is a 409. */
+/**
+ * Stops a queued or running crawl (a running one at its next check). A run that has ended
+ * is returned as it is: cancelling is idempotent, so a retried request is not an error.
+ */
 export const cancelCrawlRun = async (ctx: CoreContext, actor: Actor, websiteId: string, runId: string): Promise<CrawlRun> => {
   const repos = ctx.store.forTenant(actor.tenantId);
   await requireWebsite(repos, actor, websiteId, 'knowledge.write');
   const run = await repos.crawlRuns.get(runId);
   if (!run || run.websiteId !== websiteId) throw notFound('Crawl run');
-  const cancelled = await repos.crawlRuns.requestCancel(runId, ctx.clock.now());
-  if (!cancelled) throw conflict('run_finished', `This run has already ended (${run.status})`);
-  return cancelled;
+  return (await repos.crawlRuns.requestCancel(runId, ctx.clock.now())) ?? run;
 };
 
 export const listWebsiteDocuments = async (
