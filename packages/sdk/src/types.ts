@@ -59,8 +59,8 @@ export type WebsiteSchedule = Website['schedule'];
 export type WebsiteRun = Schemas['CrawlRun'];
 export type CrawlProgress = Schemas['CrawlProgress'];
 export type CrawlStats = Schemas['CrawlStats'];
-/** `websites.crawl`: the run and its `crawl_website` job. */
-export type CrawlStarted = Schemas['CrawlStarted'];
+/** `websites.crawl`: the run and its `crawl_website` job (the document's Job is nullable where another route reuses it). */
+export type CrawlStarted = Omit<Schemas['CrawlStarted'], 'job'> & { job: Job };
 /** A crawled page: a document of the website's collection (`source` is the page URL). */
 export type WebsiteDocument = Document;
 

@@ -6607,7 +6607,6 @@ export interface components {
             /** @description Discovered and still waiting to be fetched */
             queued: number;
         };
-        /** @description The latest crawl run, if any */
         CrawlRun: {
             cancelRequested: boolean;
             createdAt: string;
@@ -6626,7 +6625,7 @@ export interface components {
             /** @enum {string} */
             trigger: "manual" | "schedule";
             websiteId: string;
-        } | null;
+        };
         CrawlRunPage: {
             data: components["schemas"]["CrawlRun"][];
             nextCursor: string | null;
@@ -7038,7 +7037,8 @@ export interface components {
             id: string;
             include: string[];
             includeFiles: boolean;
-            lastRun: components["schemas"]["CrawlRun"];
+            /** @description The latest crawl run, if any */
+            lastRun: components["schemas"]["CrawlRun"] | null;
             maxDepth: number;
             maxPages: number;
             /** @enum {string} */

@@ -98,7 +98,9 @@ export const WebsiteSchema = z
     exclude: z.array(z.string()),
     schedule: z.enum(WEBSITE_SCHEDULES),
     includeFiles: z.boolean(),
-    lastRun: CrawlRunSchema.nullable().openapi({ description: 'The latest crawl run, if any' }),
+    // The latest crawl run, if any. A union, not `.nullable()`: that would make the CrawlRun
+    // component itself nullable in the document.
+    lastRun: z.union([CrawlRunSchema, z.null()]).openapi({ description: 'The latest crawl run, if any' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
