@@ -43,6 +43,9 @@ export interface Website {
   updatedAt: Date;
 }
 
+/** What an editor sets on a website. */
+export type WebsiteSettings = Pick<Website, 'url' | 'mode' | 'maxPages' | 'maxDepth' | 'include' | 'exclude' | 'schedule' | 'includeFiles'>;
+
 export const CRAWL_RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type CrawlRunStatus = (typeof CRAWL_RUN_STATUSES)[number];
 export const ACTIVE_RUN_STATUSES: readonly CrawlRunStatus[] = ['queued', 'running'];

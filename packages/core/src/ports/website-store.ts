@@ -1,17 +1,7 @@
 import type { Page, PageRequest } from '../domain/pagination.js';
-import type { CrawlProgress, CrawlRun, CrawlRunStatus, CrawlStats, Website, WebsitePage, WebsiteSchedule } from '../domain/websites.js';
+import type { CrawlProgress, CrawlRun, CrawlRunStatus, CrawlStats, Website, WebsitePage, WebsiteSchedule, WebsiteSettings } from '../domain/websites.js';
 
-export interface WebsitePatch {
-  url?: string;
-  mode?: Website['mode'];
-  maxPages?: number;
-  maxDepth?: number;
-  include?: string[];
-  exclude?: string[];
-  schedule?: WebsiteSchedule;
-  includeFiles?: boolean;
-  now: Date;
-}
+export type WebsitePatch = Partial<WebsiteSettings> & { now: Date };
 
 export interface CrawlRunUpdate {
   status?: CrawlRunStatus;

@@ -47,6 +47,11 @@ export const crawlWebsite = async (ctx: CoreContext, job: QueuedJob, run: JobRun
   const website = await repos.websites.get(current.websiteId);
   const collection = website && (await repos.collections.get(website.collectionId));
   if (!website || !collection) return;
+  if (!ctx.webFetcher) {
+    const message = 'Fetching from the web is not configured here';
+    await repos.crawlRuns.update(runId, { status: 'failed', error: message, finishedAt: ctx.clock.now() });
+    return;
+  }
   const startedAt = ctx.clock.now();
   await repos.crawlRuns.update(runId, {
     status: 'running',

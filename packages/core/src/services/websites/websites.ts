@@ -16,7 +16,7 @@ import {
   type CrawlTrigger,
   type Website,
   type WebsiteMode,
-  type WebsiteSchedule,
+  type WebsiteSettings,
 } from '../../domain/websites.js';
 import type { TenantRepositories, WebFetcher } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
@@ -26,16 +26,7 @@ import { requireSpace } from '../shared/access.js';
 import { assertValid } from '../shared/validation.js';
 import { normalizeUrl, validPattern } from './urls.js';
 
-export interface WebsiteInput {
-  url?: string;
-  mode?: WebsiteMode;
-  maxPages?: number;
-  maxDepth?: number;
-  include?: string[];
-  exclude?: string[];
-  schedule?: WebsiteSchedule;
-  includeFiles?: boolean;
-}
+export type WebsiteInput = Partial<WebsiteSettings>;
 
 export interface WebsiteView extends Website {
   /** The latest run, if any (with live progress while it runs). */
@@ -185,17 +176,8 @@ export const updateWebsite = async (ctx: CoreContext, actor: Actor, websiteId: s
   const website = await requireWebsite(repos, actor, websiteId, 'knowledge.write');
   checkInput(input);
   const url = input.url !== undefined && input.url !== website.url ? await checkUrl(ctx, input.url) : undefined;
-  const updated = await repos.websites.update(websiteId, {
-    ...(url !== undefined && { url }),
-    ...(input.mode !== undefined && { mode: input.mode }),
-    ...(input.maxPages !== undefined && { maxPages: input.maxPages }),
-    ...(input.maxDepth !== undefined && { maxDepth: input.maxDepth }),
-    ...(input.include !== undefined && { include: input.include }),
-    ...(input.exclude !== undefined && { exclude: input.exclude }),
-    ...(input.schedule !== undefined && { schedule: input.schedule }),
-    ...(input.includeFiles !== undefined && { includeFiles: input.includeFiles }),
-    now: ctx.clock.now(),
-  });
+  const changes = Object.fromEntries(Object.entries({ ...input, url }).filter(([, value]) => value !== undefined)) as WebsiteInput;
+  const updated = await repos.websites.update(websiteId, { ...changes, now: ctx.clock.now() });
   if (!updated) throw notFound('Website');
   if (updated.schedule !== website.schedule) await syncSchedule(ctx, updated);
   return withLastRun(repos, updated);
