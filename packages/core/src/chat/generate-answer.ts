@@ -89,7 +89,7 @@ export async function* generateAnswer(input: GenerateAnswerInput): AsyncGenerato
     index: source.index,
     documentId: hit.documentId,
     documentTitle: hit.documentTitle,
-    ...(hit.documentUrl && { url: hit.documentUrl }),
+    ...(hit.url !== undefined && { url: hit.url }),
     text: source.text,
     score: hit.score,
   }));

@@ -123,9 +123,6 @@ export interface DocumentMetadata {
   language?: string;
 }
 
-/** Documents whose `source` is a web address that citations may link to. */
-export const WEB_SOURCE_TYPES: readonly SourceType[] = ['url', 'crawl'];
-
 export interface ChunkMetadata {
   /** Headings enclosing the chunk, outermost first. */
   headingPath: string[];
@@ -151,8 +148,8 @@ export interface SearchHit {
   documentId: string;
   collectionId: string;
   documentTitle: string;
-  /** The web page the chunk comes from (crawled pages and URL documents). */
-  documentUrl?: string;
+  /** The page the chunk's document came from, for `{url}` documents and crawled pages. */
+  url?: string;
   text: string;
   score: number;
   metadata: ChunkMetadata;

@@ -121,7 +121,7 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
   it('links citations to pages: search hits carry the page URL', async () => {
     const { website } = await crawlNew();
     const hits = await h.core.collections.search(actor, website.collectionId, { query: 'Bananas', topK: 3 });
-    expect(hits[0]).toMatchObject({ documentTitle: 'Bananas', documentUrl: `${SITE}/b` });
+    expect(hits[0]).toMatchObject({ documentTitle: 'Bananas', url: `${SITE}/b` });
   });
 
   it('stops at maxDepth', async () => {

@@ -6886,11 +6886,11 @@ export interface components {
             collectionId: string;
             documentId: string;
             documentTitle: string;
-            /** @description The web page the chunk comes from (crawled pages and URL documents) */
-            documentUrl?: string;
             metadata: components["schemas"]["ChunkMetadata"];
             score: number;
             text: string;
+            /** @description The page the document came from (`{url}` documents and crawled pages) */
+            url?: string;
         };
         SearchRequest: {
             /** @enum {string} */

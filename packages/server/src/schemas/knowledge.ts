@@ -129,7 +129,7 @@ export const SearchHitSchema = z
     documentId: z.string(),
     collectionId: z.string(),
     documentTitle: z.string(),
-    documentUrl: z.string().optional().openapi({ description: 'The web page the chunk comes from (crawled pages and URL documents)' }),
+    url: z.string().optional().openapi({ description: 'The page the document came from (`{url}` documents and crawled pages)' }),
     text: z.string(),
     score: z.number(),
     metadata: ChunkMetadataSchema,

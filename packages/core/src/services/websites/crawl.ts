@@ -66,7 +66,7 @@ export const crawlWebsite = async (ctx: CoreContext, job: QueuedJob, run: JobRun
     const now = ctx.clock.now();
     await repos.crawlRuns.update(runId, {
       status: outcome,
-      progress: crawl.progress,
+      progress: { ...crawl.progress, queued: 0 },
       stats: crawl.stats,
       finishedAt: now,
     });
@@ -154,7 +154,7 @@ class Crawl {
         level = level.slice(0, budget);
       }
       budget -= level.length;
-      this.progress.queued = level.length;
+      this.updateQueued();
       const next: Target[] = [];
       await this.pool(level, async (target) => {
         const links = await this.visit(target, target.url === start);
@@ -184,7 +184,7 @@ class Crawl {
     this.progress.found = urls.length;
     const targets = urls.slice(0, this.website.maxPages).map((url) => ({ url, depth: 0 }));
     if (urls.length > targets.length) this.stats.limitReached = true;
-    this.progress.queued = targets.length;
+    this.updateQueued();
     await this.pool(targets, async (target) => void (await this.visit(target, false)));
     return !this.stats.limitReached;
   }
@@ -253,7 +253,7 @@ class Crawl {
     this.visited.add(url);
     const result = await this.fetcher.fetch({ url, signal: this.signal, etag: prior?.etag ?? undefined, lastModified: prior?.lastModified ?? undefined, accept });
     this.progress.fetched++;
-    this.progress.queued = Math.max(0, this.progress.queued - 1);
+    this.updateQueued();
     this.signal.throwIfAborted();
     switch (result.kind) {
       case 'refused':
@@ -449,6 +449,11 @@ class Crawl {
 
   // ---- bookkeeping --------------------------------------------------------------------
 
+  /** Found and still to be fetched, within the page limit. */
+  private updateQueued(): void {
+    this.progress.queued = Math.max(0, Math.min(this.progress.found, this.website.maxPages) - this.progress.fetched);
+  }
+
   private skipScope(url: string): void {
     if (this.outOfScope.has(url)) return;
     this.outOfScope.add(url);
@@ -490,10 +495,16 @@ class Crawl {
   /** Runs `work` over `items`, crawlConcurrency at a time; the first failure stops the rest. */
   private async pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
+    let failed = false;
     const worker = async () => {
-      while (next < items.length) {
+      while (next < items.length && !failed) {
         const item = items[next++]!;
-        await work(item);
+        try {
+          await work(item);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     };
     const workers = Array.from({ length: Math.max(1, Math.min(this.ctx.settings.crawlConcurrency, items.length)) }, worker);

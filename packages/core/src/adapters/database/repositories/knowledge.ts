@@ -13,7 +13,7 @@ import type {
   SourceType,
   TextSearchLanguage,
 } from '../../../domain/knowledge.js';
-import { DEFAULT_LANGUAGE, WEB_SOURCE_TYPES } from '../../../domain/knowledge.js';
+import { DEFAULT_LANGUAGE } from '../../../domain/knowledge.js';
 import type { KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery, VectorQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { assistantCollections, assistantWebsites, chunks, collections, documentBlobs, documents, jobs, websites } from '../schema/index.js';
@@ -132,8 +132,7 @@ interface HitRow {
   text: string;
   metadata: ChunkMetadataColumn;
   title: string;
-  source_type: string;
-  source: string | null;
+  url: string | null;
   [key: string]: unknown;
 }
 
@@ -142,7 +141,7 @@ const toHit = (r: HitRow, score: number): SearchHit => ({
   documentId: r.document_id,
   collectionId: r.collection_id,
   documentTitle: r.title,
-  ...(r.source && WEB_SOURCE_TYPES.includes(r.source_type as SourceType) && { documentUrl: r.source }),
+  ...(r.url !== null && { url: r.url }),
   text: r.text,
   score,
   metadata: fromStoredMetadata(typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata),
@@ -168,7 +167,8 @@ export const knowledgeRepositories = (
     if (ids.length === 0) return [];
     // One statement for any number of ids (an array parameter), prepared once.
     const result = await executePrepared<HitRow>(db, sql`
-      select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title, d.source_type, d.source
+      select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
+        case when d.source_type in ('url', 'crawl') then d.source end as url
       from chunks c
       join documents d on d.id = c.document_id
       where c.tenant_id = ${tenantId} and c.id = any(${`{${ids.join(',')}}`}::uuid[])`);
