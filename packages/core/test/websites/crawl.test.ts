@@ -252,6 +252,28 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     expect(fetcher.fetched()).toEqual([]);
   });
 
+  it('honours robots meta, <base href>, redirects and identical text as duplicates', async () => {
+    fetcher = fakeWebFetcher({
+      pages: {
+        [`${SITE}/`]: page('Home', { links: ['/hidden', '/closed', '/old', '/copy', '/section/'] }),
+        [`${SITE}/hidden`]: page('Hidden', { head: '<meta name="robots" content="noindex">', links: ['/behind-hidden'] }),
+        [`${SITE}/behind-hidden`]: page('Behind hidden'),
+        [`${SITE}/closed`]: page('Closed', { head: '<meta name="robots" content="nofollow">', links: ['/behind-closed'] }),
+        [`${SITE}/behind-closed`]: page('Behind closed'),
+        [`${SITE}/old`]: { redirect: '/section' },
+        [`${SITE}/section`]: page('Section', { head: '<base href="/section/">', links: ['child'] }),
+        [`${SITE}/section/child`]: page('Child'),
+        [`${SITE}/copy`]: page('Home', { links: ['/'] }),
+      },
+    });
+    const { sources, run } = await crawlNew();
+    // noindex: not kept, but followed; nofollow: kept, not followed; the redirect is the
+    // page it leads to; <base href> resolves relative links; /copy says what / says.
+    expect(sources).toEqual([`${SITE}/`, `${SITE}/behind-hidden`, `${SITE}/closed`, `${SITE}/section`, `${SITE}/section/child`].sort());
+    expect(fetcher.fetched()).not.toContain(`${SITE}/behind-closed`);
+    expect(run.stats.duplicates).toBe(2);
+  });
+
   it('downloads linked PDF and DOCX files only with includeFiles', async () => {
     const { readFile } = await import('node:fs/promises');
     const pdf = new Uint8Array(await readFile(new URL('../fixtures/two-pages.pdf', import.meta.url)));

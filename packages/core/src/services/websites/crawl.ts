@@ -327,7 +327,7 @@ class Crawl {
       return [];
     }
     const web = extracted.web;
-    const links = web && !web.nofollow && this.website.mode === 'crawl' ? this.linksOf(finalUrl, extracted) : [];
+    const links = web && !web.nofollow && this.website.mode === 'crawl' ? this.linksOf(result.url, extracted) : [];
     // The page names its canonical address: that is its identity, if it is on this site.
     const canonical = web?.canonical ? normalizeUrl(web.canonical, finalUrl) : null;
     const key = canonical && this.scope.contains(canonical) ? canonical : finalUrl;
@@ -363,10 +363,19 @@ class Crawl {
     };
   }
 
-  /** In-scope pages (and, with includeFiles, PDF and DOCX files) a page links to, normalised. */
-  private linksOf(pageUrl: string, extracted: ExtractedDocument): string[] {
+  /**
+   * In-scope pages (and, with includeFiles, PDF and DOCX files) a page links to, normalised.
+   * Relative links resolve against the address as served (`/a/` and `/a` differ here) or
+   * the page's `<base href>`.
+   */
+  private linksOf(servedUrl: string, extracted: ExtractedDocument): string[] {
     const web = extracted.web!;
-    const base = (web.base && normalizeUrl(web.base, pageUrl)) || pageUrl;
+    let base = servedUrl;
+    try {
+      if (web.base) base = new URL(web.base, servedUrl).href;
+    } catch {
+      // an unusable <base href> is ignored
+    }
     const out = new Set<string>();
     for (const href of web.links) {
       const url = normalizeUrl(href, base);
