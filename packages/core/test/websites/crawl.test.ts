@@ -207,6 +207,15 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     expect(chunks.data.map((c) => c.text).join(' ')).toContain('green and sour');
   });
 
+  it('fails a run whose start page cannot be read, and removes nothing then', async () => {
+    const first = await crawlNew();
+    fetcher.set(`${SITE}/`, { status: 503 });
+    const second = await runCrawl(await h.core.websites.crawl(actor, first.website.id));
+    expect(second).toMatchObject({ status: 'failed', error: expect.stringContaining('start page could not be read'), stats: { removed: 0 } });
+    const { data } = await h.core.websites.documents(actor, first.website.id, { limit: 100 }, {});
+    expect(data).toHaveLength(first.documents.length);
+  });
+
   it('sends conditional requests with stored validators and keeps following a 304 page’s links', async () => {
     fetcher.set(`${SITE}/`, { ...page('Home', { links: ['/a', '/b'] }), etag: '"home-1"' });
     fetcher.set(`${SITE}/a`, { ...page('Apples'), lastModified: 'Mon, 07 Dec 2026 10:00:00 GMT' });

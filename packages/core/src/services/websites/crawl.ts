@@ -108,6 +108,8 @@ class Crawl {
   /** Documents a page stood for before and no longer does. */
   private readonly superseded = new Set<string>();
   private lastCheck = 0;
+  /** Why the start page could not be read, if it could not: the crawl then fails, removing nothing. */
+  private startFailure: string | null = null;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -169,6 +171,8 @@ class Crawl {
           next.push({ url: link, depth: target.depth + 1 });
         }
       });
+      // A site that is down (or now closed to us) must not look like a site without pages.
+      if (this.startFailure) throw new AtriumError('invalid', 'start_page_unreachable', `The start page could not be read: ${this.startFailure}`);
       if (next.length > 0 && budget <= 0) {
         this.stats.limitReached = true;
         break;
@@ -181,6 +185,8 @@ class Crawl {
   /** Every in-scope URL of the site's sitemaps; true when all of them were fetched. */
   private async sitemapCrawl(): Promise<boolean> {
     const urls = await this.sitemapUrls();
+    // An empty list is more likely a broken sitemap than a site without pages: remove nothing.
+    if (urls.length === 0) throw new AtriumError('invalid', 'empty_sitemap', 'The sitemaps list no pages in scope');
     this.progress.found = urls.length;
     const targets = urls.slice(0, this.website.maxPages).map((url) => ({ url, depth: 0 }));
     if (urls.length > targets.length) this.stats.limitReached = true;
@@ -255,6 +261,7 @@ class Crawl {
     this.progress.fetched++;
     this.updateQueued();
     this.signal.throwIfAborted();
+    if (isStart && (result.kind === 'refused' || result.kind === 'failed')) this.startFailure = result.message;
     switch (result.kind) {
       case 'refused':
         // robots.txt now forbids the page: it goes. Other refusals (DNS, address) may pass.
