@@ -2,23 +2,18 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { CrawlProgress, CrawlStats } from '../../../../domain/websites.js';
 import { at, createdAt, id, updatedAt } from '../columns.js';
+import { spaceOwner, tenantOwner } from '../owners.js';
 import { assistants } from '../assistants/assistants.js';
-import { tenants } from '../identity/tenants.js';
 import { collections } from '../knowledge/collections.js';
 import { documents } from '../knowledge/documents.js';
-import { spaces } from '../spaces/spaces.js';
 
 /** A website crawled into its own collection (ADR 0039); deleting the collection deletes it. */
 export const websites = pgTable(
   'websites',
   {
     id: id(),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    spaceId: uuid('space_id')
-      .notNull()
-      .references(() => spaces.id, { onDelete: 'cascade' }),
+    tenantId: tenantOwner(),
+    spaceId: spaceOwner(),
     collectionId: uuid('collection_id')
       .notNull()
       .references(() => collections.id, { onDelete: 'cascade' }),
@@ -48,9 +43,7 @@ export const crawlRuns = pgTable(
   'crawl_runs',
   {
     id: id(),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantOwner(),
     websiteId: uuid('website_id')
       .notNull()
       .references(() => websites.id, { onDelete: 'cascade' }),
@@ -81,9 +74,7 @@ export const websitePages = pgTable(
       .notNull()
       .references(() => websites.id, { onDelete: 'cascade' }),
     url: text('url').notNull(),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantOwner(),
     documentId: uuid('document_id').references(() => documents.id, { onDelete: 'set null' }),
     etag: text('etag'),
     lastModified: text('last_modified'),
@@ -105,9 +96,7 @@ export const assistantWebsites = pgTable(
     websiteId: uuid('website_id')
       .notNull()
       .references(() => websites.id, { onDelete: 'cascade' }),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantOwner(),
     position: integer('position').notNull(),
   },
   (t) => [
