@@ -22,7 +22,7 @@ import type { TenantRepositories, WebFetcher } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
 import { recordJob, toQueued } from '../jobs/jobs.js';
 import { createCollection } from '../knowledge/collections.js';
-import { requireSpace } from '../shared/access.js';
+import { requireInSpace, requireSpace } from '../shared/access.js';
 import { assertValid } from '../shared/validation.js';
 import { normalizeUrl, validPattern } from './urls.js';
 
@@ -44,17 +44,8 @@ export const fetcherOf = (ctx: CoreContext): WebFetcher => {
 };
 
 /** Loads a website and checks the actor may do `action` in its space; invisible ones are absent. */
-export const requireWebsite = async (repos: TenantRepositories, actor: Actor, websiteId: string, action: SpaceAction): Promise<Website> => {
-  const website = await repos.websites.get(websiteId);
-  if (!website) throw notFound('Website');
-  try {
-    await requireSpace(repos, actor, website.spaceId, action);
-  } catch (error) {
-    if (error instanceof AtriumError && error.kind === 'not_found') throw notFound('Website');
-    throw error;
-  }
-  return website;
-};
+export const requireWebsite = async (repos: TenantRepositories, actor: Actor, websiteId: string, action: SpaceAction): Promise<Website> =>
+  requireInSpace(repos, actor, await repos.websites.get(websiteId), 'Website', action);
 
 const intIn = (value: number | undefined, range: { max: number }, min: number, path: string): FieldError | null =>
   value === undefined || (Number.isInteger(value) && value >= min && value <= range.max)
