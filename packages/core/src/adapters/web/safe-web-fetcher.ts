@@ -22,6 +22,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch, type Response } from 'undici';
 import type { WebFetcher, WebFetchRequest, WebFetchResult, WebRefusalReason } from '../../ports/index.js';
+import { describeBytes } from '../../services/shared/public-error.js';
 import { EMPTY_ALLOW_LIST, judgeAddress, literalAddress, normalizeHost, parseAllowList, type AllowList } from './address-policy.js';
 import { hostGate } from './host-gate.js';
 import { robotsCache, type RobotsFile } from './robots.js';
@@ -337,7 +338,7 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
         url,
         status,
         code: 'too_large',
-        message: `The response is larger than ${Math.round(maxBytes / 1024 / 1024) || maxBytes / 1024} ${maxBytes >= 1024 * 1024 ? 'MB' : 'KB'}`,
+        message: `The response is larger than the ${describeBytes(maxBytes)} limit`,
       });
       const declared = Number(response.headers.get('content-length'));
       if (!truncate && Number.isFinite(declared) && declared > maxBytes) {
