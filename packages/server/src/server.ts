@@ -31,6 +31,7 @@ export const startServer = async (config: Config, logger: Logger, options: Start
     redisUrl: config.redisUrl,
     jwtSecret: config.jwtSecret,
     models: config.models,
+    crawler: config.crawler,
     settings: {
       maxUploadBytes: config.maxUploadBytes,
       chatContextTokens: config.models.chatContextTokens,

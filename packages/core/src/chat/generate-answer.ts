@@ -88,6 +88,7 @@ export async function* generateAnswer(input: GenerateAnswerInput): AsyncGenerato
     index: source.index,
     documentId: hit.documentId,
     documentTitle: hit.documentTitle,
+    ...(hit.url !== undefined && { url: hit.url }),
     text: source.text,
     score: hit.score,
   }));

@@ -28,6 +28,8 @@ export interface DocumentProgress {
   chunkCount?: number;
   tokenCount?: number;
   title?: string;
+  /** Known only once fetched, for `{url}` documents. */
+  byteSize?: number;
   now: Date;
 }
 

@@ -14,6 +14,7 @@ import type {
   PasswordHasher,
   Store,
   VisitorTokenSigner,
+  WebFetcher,
   WidgetRateLimiter,
 } from '../ports/index.js';
 
@@ -43,6 +44,8 @@ export interface CoreContext {
   /** Completion models assistants answer with; the default is ATRIUM_CHAT_MODEL or the local answerer. */
   chatModels: ChatModels;
   extractor: DocumentExtractor;
+  /** The one way to the public web (`{url}` documents, the crawler): SSRF checks, robots.txt, politeness, limits. */
+  web: WebFetcher;
   queue: JobQueue;
   settings: CoreSettings;
 }

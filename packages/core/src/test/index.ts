@@ -20,3 +20,11 @@ export {
   type StartFakeOpenAIOptions,
 } from './fake-openai-server.js';
 export { mockChatModel, mockChatModels, textToChatParts, type MockChatModel, type MockChatModelOptions } from './mock-chat-model.js';
+export {
+  startLocalSite,
+  type LocalSite,
+  type LocalSiteHandler,
+  type LocalSiteOptions,
+  type LocalSiteRequest,
+  type LocalPages,
+} from './local-site.js';

@@ -126,6 +126,7 @@ export const SearchHitSchema = z
     documentId: z.string(),
     collectionId: z.string(),
     documentTitle: z.string(),
+    url: z.string().optional().openapi({ description: 'The page the document came from (`{url}` documents and crawled pages)' }),
     text: z.string(),
     score: z.number(),
     metadata: ChunkMetadataSchema,

@@ -17,8 +17,10 @@ import type {
   PublicWidget,
   WidgetRateLimiter,
   PasswordHasher,
+  WebFetcher,
 } from '../../ports/index.js';
 import type { IsolatedExtractor } from '../extraction/index.js';
+import type { SafeWebFetcher, SafeWebFetcherOptions } from '../web/index.js';
 import { inProcessQueue } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
@@ -74,6 +76,13 @@ export interface CreateAtriumOptions {
   embeddings?: EmbeddingModels;
   chatModels?: ChatModels;
   extractor?: DocumentExtractor;
+  /**
+   * How `{url}` documents and the crawler reach the web. Unset: the safe web fetcher
+   * (`@atrium/core/web`) with `crawler`'s options.
+   */
+  web?: WebFetcher;
+  /** The safe web fetcher's options: ATRIUM_CRAWLER_ALLOW_HOSTS, ATRIUM_CRAWLER_USER_AGENT, limits. */
+  crawler?: SafeWebFetcherOptions;
   queue?: JobQueue;
 }
 
@@ -137,6 +146,17 @@ const defaultExtractor = (): DocumentExtractor & { close(): Promise<void> } => {
   };
 };
 
+/** The safe web fetcher, loaded with the first fetch (undici and its friends are not needed at start-up). */
+const defaultWebFetcher = (options: SafeWebFetcherOptions = {}): WebFetcher & { close(): Promise<void> } => {
+  let loaded: Promise<SafeWebFetcher> | undefined;
+  const fetcher = () => (loaded ??= import('../web/index.js').then(({ safeWebFetcher }) => safeWebFetcher(options)));
+  return {
+    check: async (url) => (await fetcher()).check(url),
+    fetch: async (request) => (await fetcher()).fetch(request),
+    close: async () => void (await (await loaded)?.close()),
+  };
+};
+
 interface RateLimits {
   loginThrottle: LoginThrottle;
   widgetRateLimiter: WidgetRateLimiter;
@@ -187,6 +207,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     limits = await rateLimitsFor(options);
     const ownExtractor = options.extractor ? null : defaultExtractor();
     const extractor = options.extractor ?? ownExtractor!;
+    const ownWeb = options.web ? null : defaultWebFetcher(options.crawler);
     const core = createCore({
       store,
       clock: options.clock ?? systemClock(),
@@ -201,6 +222,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),
       chatModels: options.chatModels ?? (await chatModelsFor(options.models)),
       extractor,
+      web: options.web ?? ownWeb!,
       queue,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
     });
@@ -221,6 +243,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
         await activeQueue.close(graceMs);
         await activeLimits.close();
         await ownExtractor?.close();
+        await ownWeb?.close();
         await database.close();
       },
     };

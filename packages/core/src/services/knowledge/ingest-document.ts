@@ -1,11 +1,13 @@
 import { AtriumError, notFound } from '../../domain/errors.js';
-import type { DocumentFormat } from '../../domain/knowledge.js';
-import type { JobRunContext, QueuedJob } from '../../ports/index.js';
+import type { DocumentFormat, KnowledgeDocument } from '../../domain/knowledge.js';
+import type { ExtractedDocument, ExtractionInput, JobRunContext, QueuedJob } from '../../ports/index.js';
 import { chunkDocument, embeddingTextFor } from '../../retrieval/chunking.js';
 import { usableModel } from '../../retrieval/search.js';
 import type { CoreContext } from '../context.js';
 import { isPermanent } from '../jobs/jobs.js';
 import { publicErrorMessage } from '../shared/public-error.js';
+import { clampTitle } from './documents.js';
+import { fetchLinkedDocument } from './linked-documents.js';
 
 // The format was detected from the bytes at upload; telling the extractor keeps text
 // formats (CSV vs plain text) from being guessed differently the second time.
@@ -18,8 +20,27 @@ const DECLARED_TYPE: Record<DocumentFormat, string> = {
   csv: 'text/csv',
 };
 
+/** What the extractor reads: the stored upload, or for a `{url}` document the page, fetched now. */
+const contentOf = async (ctx: CoreContext, document: KnowledgeDocument, signal: AbortSignal): Promise<ExtractionInput & { bytes: Uint8Array }> => {
+  if (document.sourceType === 'url') return fetchLinkedDocument(ctx.web, document.source ?? '', signal);
+  const bytes = await ctx.store.forTenant(document.tenantId).documents.getBlob(document.id);
+  if (!bytes) throw notFound('Document content');
+  return {
+    bytes,
+    declaredType: document.format ? DECLARED_TYPE[document.format] : undefined,
+    filename: document.source ?? undefined,
+    knownText: document.sourceType === 'text',
+  };
+};
+
+/** A fetched document's size, and its page's title unless the editor gave one (the title is still the URL). */
+const pageFields = (document: KnowledgeDocument, extracted: ExtractedDocument, bytes: Uint8Array) => ({
+  byteSize: bytes.byteLength,
+  ...(document.title === clampTitle(document.source ?? '') && extracted.title?.trim() && { title: clampTitle(extracted.title) }),
+});
+
 /**
- * The `ingest_document` job: extract → chunk → embed → store. Chunks are replaced in
+ * The `ingest_document` job: (fetch →) extract → chunk → embed → store. Chunks are replaced in
  * one transaction with the document's status, so a worker killed at any point leaves
  * either the old chunks or the new ones, never duplicates.
  */
@@ -34,15 +55,9 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
     const model = usableModel(ctx.embeddings, collection);
 
     await repos.documents.setProgress(documentId, { status: 'processing', error: null, now: ctx.clock.now() });
-    const bytes = await repos.documents.getBlob(documentId);
-    if (!bytes) throw notFound('Document content');
+    const content = await contentOf(ctx, document, run.signal);
 
-    const extracted = await ctx.extractor.extract({
-      bytes,
-      declaredType: document.format ? DECLARED_TYPE[document.format] : undefined,
-      filename: document.source ?? undefined,
-      knownText: document.sourceType === 'text',
-    });
+    const extracted = await ctx.extractor.extract(content);
     await run.progress(0.2);
 
     // PostgreSQL text cannot hold U+0000; a stray NUL in an otherwise fine text file
@@ -76,6 +91,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
         status: 'ready',
         error: null,
         format: extracted.format,
+        ...(document.sourceType === 'url' && pageFields(document, extracted, content.bytes)),
         chunkCount: drafts.length,
         tokenCount: drafts.reduce((sum, d) => sum + d.tokenCount, 0),
         now: ctx.clock.now(),

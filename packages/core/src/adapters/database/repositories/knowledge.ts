@@ -131,6 +131,7 @@ interface HitRow {
   text: string;
   metadata: ChunkMetadataColumn;
   title: string;
+  url: string | null;
   [key: string]: unknown;
 }
 
@@ -139,6 +140,7 @@ const toHit = (r: HitRow, score: number): SearchHit => ({
   documentId: r.document_id,
   collectionId: r.collection_id,
   documentTitle: r.title,
+  ...(r.url !== null && { url: r.url }),
   text: r.text,
   score,
   metadata: fromStoredMetadata(typeof r.metadata === 'string' ? JSON.parse(r.metadata) : r.metadata),
@@ -164,7 +166,8 @@ export const knowledgeRepositories = (
     if (ids.length === 0) return [];
     // One statement for any number of ids (an array parameter), prepared once.
     const result = await executePrepared<HitRow>(db, sql`
-      select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title
+      select c.id, c.document_id, c.collection_id, c.text, c.metadata, d.title,
+        case when d.source_type in ('url', 'crawl') then d.source end as url
       from chunks c
       join documents d on d.id = c.document_id
       where c.tenant_id = ${tenantId} and c.id = any(${`{${ids.join(',')}}`}::uuid[])`);
