@@ -29,8 +29,11 @@ const INFRASTRUCTURE = [
     'jose',
     'pino',
     'rate-limiter-flexible',
+    'undici',
+    'ipaddr.js',
+    'robots-parser',
   ),
-  builtin('fs'),
+  builtin('fs', 'dns', 'net', 'tls', 'http', 'https'),
   '^packages/core/src/adapters/',
 ];
 

@@ -12,6 +12,7 @@ export default defineConfig({
     local: 'src/adapters/local/index.ts',
     openai: 'src/adapters/openai/index.ts',
     bullmq: 'src/adapters/bullmq/index.ts',
+    web: 'src/adapters/web/index.ts',
   },
   format: ['esm'],
   dts: true,

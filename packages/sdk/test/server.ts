@@ -42,7 +42,7 @@ export const startTestServer = async (): Promise<TestServer> => {
   });
   // Port 0: the system picks a free one (the configuration itself insists on 1–65535).
   // No demo assistant: these tests count the owner's spaces and documents.
-  const server: RunningServer = await startServer({ ...config, port: 0 }, createLogger('silent'), { demoDocsDir: null, webFetcher: testSiteFetcher });
+  const server: RunningServer = await startServer({ ...config, port: 0 }, createLogger('silent'), { demoDocsDir: null, web: testSiteFetcher });
   const url = `http://127.0.0.1:${server.port}`;
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',

@@ -21,8 +21,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** The Markdown the embedded demo ingests (tests); by default Atrium's own `docs/`. Null: no demo. */
   demoDocsDir?: string | null;
-  /** How crawls reach the web (tests: a scripted site); by default core's own. */
-  webFetcher?: WebFetcher;
+  /** How `{url}` documents and crawls reach the web (tests: a scripted site); by default the safe web fetcher. */
+  web?: WebFetcher;
 }
 
 /** Opens the database, migrates, bootstraps the first tenant, prepares the demo (embedded mode) and serves HTTP. */
@@ -33,13 +33,14 @@ export const startServer = async (config: Config, logger: Logger, options: Start
     redisUrl: config.redisUrl,
     jwtSecret: config.jwtSecret,
     models: config.models,
+    crawler: config.crawler,
     settings: {
       maxUploadBytes: config.maxUploadBytes,
       chatContextTokens: config.models.chatContextTokens,
       defaultLanguage: config.defaultLanguage,
     },
     warn: (message, context) => logger.warn(context, message),
-    ...(options.webFetcher && { webFetcher: options.webFetcher }),
+    ...(options.web && { web: options.web }),
   });
   let shuttingDown = false;
   let bootstrapped = false;

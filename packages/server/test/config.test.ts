@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       corsOrigins: '*',
       defaultLanguage: 'english',
+      crawler: { allowHosts: [], userAgent: expect.stringMatching(/^AtriumBot\/\d+\.\d+\.\d+$/) },
       models: {
         openaiApiKey: undefined,
         openaiBaseUrl: undefined,
@@ -59,6 +60,8 @@ describe('loadConfig', () => {
       ATRIUM_TRUST_PROXY: 'true',
       ATRIUM_CORS_ORIGINS: 'https://a.example, https://b.example',
       ATRIUM_DEFAULT_LANGUAGE: 'swedish',
+      ATRIUM_CRAWLER_ALLOW_HOSTS: 'intranet.example, 10.1.0.0/16,fd00::5',
+      ATRIUM_CRAWLER_USER_AGENT: 'ExampleBot/2.0 (+https://example.com/bot)',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -69,8 +72,15 @@ describe('loadConfig', () => {
       trustProxy: true,
       corsOrigins: ['https://a.example', 'https://b.example'],
       defaultLanguage: 'swedish',
+      crawler: { allowHosts: ['intranet.example', '10.1.0.0/16', 'fd00::5'], userAgent: 'ExampleBot/2.0 (+https://example.com/bot)' },
       models: { openaiApiKey: 'sk-test', openaiBaseUrl: 'https://llm.example.com/v1', chatModel: 'chat-x', embeddingModel: 'embed-x', embeddingDimensions: 768 },
     });
+  });
+
+  it('names the instance in the default user agent when ATRIUM_PUBLIC_URL is set', () => {
+    expect(loadConfig({ ATRIUM_PUBLIC_URL: 'https://atrium.example.com/' }).crawler.userAgent).toMatch(
+      /^AtriumBot\/\d+\.\d+\.\d+ \(\+https:\/\/atrium\.example\.com\)$/,
+    );
   });
 
   it('treats empty strings as unset', () => {
@@ -99,6 +109,13 @@ describe('loadConfig', () => {
     ['ATRIUM_DEFAULT_LANGUAGE', 'klingon'],
     ['ATRIUM_DEFAULT_LANGUAGE', 'English'],
     ['ATRIUM_DEFAULT_LANGUAGE', 'estonian'],
+    ['ATRIUM_CRAWLER_ALLOW_HOSTS', 'intranet.example,http://wiki.example'],
+    ['ATRIUM_CRAWLER_ALLOW_HOSTS', 'wiki.example:8080'],
+    ['ATRIUM_CRAWLER_ALLOW_HOSTS', '*.example.com'],
+    ['ATRIUM_CRAWLER_ALLOW_HOSTS', '10.0.0.0/33'],
+    ['ATRIUM_CRAWLER_ALLOW_HOSTS', '10.0.0.1/x'],
+    ['ATRIUM_CRAWLER_USER_AGENT', 'AtriumBot/1.0\r\nX-Injected: 1'],
+    ['ATRIUM_CRAWLER_USER_AGENT', '(+https://example.com) no product token'],
   ])('rejects %s=%j with a one-line ConfigError naming it', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.message).toContain(name);

@@ -81,7 +81,7 @@ export const openHarness = async (target: TestDatabaseTarget, options: HarnessOp
     bcryptCost: 4,
     jwtSecret: JWT_SECRET,
     // No test reaches the internet: websites are crawled from a scripted site.
-    webFetcher: testSite(),
+    web: testSite(),
     ...options.atrium,
   });
   try {

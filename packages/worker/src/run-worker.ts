@@ -111,6 +111,7 @@ export const runWorker = async (options: RunWorkerOptions = {}): Promise<Running
       runJobs: true,
       jwtSecret: config.jwtSecret,
       models: { ...config.models },
+      crawler: config.crawler,
       ...(settings.testEmbedDelayMs > 0 && { embeddings: slowEmbeddingModels(localEmbeddingModels(), settings.testEmbedDelayMs) }),
     });
   } catch (error) {

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { createConnection, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { AtriumCore, KnowledgeDocument } from '@atrium/core';
-import { createAtrium, type AtriumInstance } from '@atrium/core/node';
+import { createAtrium, type AtriumInstance, type CreateAtriumOptions } from '@atrium/core/node';
 import { actorFor, testDatabaseTargets } from '@atrium/core/test';
 
 export const WORKER_DIR = fileURLToPath(new URL('../', import.meta.url));
@@ -236,10 +236,14 @@ export interface Environment {
   close(): Promise<void>;
 }
 
-export const openEnvironment = async (target: NonNullable<Awaited<ReturnType<typeof postgresTarget>>['target']>): Promise<Environment> => {
+export const openEnvironment = async (
+  target: NonNullable<Awaited<ReturnType<typeof postgresTarget>>['target']>,
+  /** Further options of the producing core (e.g. `crawler`). */
+  options: Partial<CreateAtriumOptions> = {},
+): Promise<Environment> => {
   const database = await target.create();
   const redis = await startRedisServer();
-  const atrium = await createAtrium({ databaseUrl: database.databaseUrl, redisUrl: redis.url, runJobs: false, bcryptCost: 4 });
+  const atrium = await createAtrium({ databaseUrl: database.databaseUrl, redisUrl: redis.url, runJobs: false, bcryptCost: 4, ...options });
   const suffix = Math.random().toString(36).slice(2, 8);
   const { admin } = await atrium.core.tenants.create({
     name: `reliability-${suffix}`,

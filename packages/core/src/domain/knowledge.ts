@@ -106,7 +106,10 @@ export interface KnowledgeDocument {
   /** Detected from the bytes, not the declared type. Null until detected. */
   format: DocumentFormat | null;
   byteSize: number;
-  /** SHA-256 of the content; identical content is not ingested twice. */
+  /**
+   * SHA-256 of the content; identical content is not ingested twice. For a `{url}` document,
+   * of its URL (it is fetched later): a URL is added to a collection once.
+   */
   contentHash: string;
   status: DocumentStatus;
   error: string | null;

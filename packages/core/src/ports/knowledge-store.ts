@@ -29,9 +29,10 @@ export interface DocumentProgress {
   chunkCount?: number;
   tokenCount?: number;
   title?: string;
-  /** New content (a recrawled page): its hash, size, address and metadata. */
-  contentHash?: string;
+  /** Known only once fetched, for `{url}` documents. */
   byteSize?: number;
+  /** New content (a recrawled page): its hash, address and metadata. */
+  contentHash?: string;
   source?: string | null;
   metadata?: DocumentMetadata;
   now: Date;

@@ -45,8 +45,8 @@ export interface CoreContext {
   /** Completion models assistants answer with; the default is ATRIUM_CHAT_MODEL or the local answerer. */
   chatModels: ChatModels;
   extractor: DocumentExtractor;
-  /** The one way to the public web (crawls, URL documents); without it those answer 503. */
-  webFetcher?: WebFetcher | undefined;
+  /** The one way to the public web (`{url}` documents, the crawler): SSRF checks, robots.txt, politeness, limits. */
+  web: WebFetcher;
   queue: JobQueue;
   /** Repeating jobs (websites' scheduled recrawls). */
   scheduler: JobScheduler;

@@ -21,3 +21,11 @@ export {
 } from './fake-openai-server.js';
 export { mockChatModel, mockChatModels, textToChatParts, type MockChatModel, type MockChatModelOptions } from './mock-chat-model.js';
 export { fakeWebFetcher, type FakeWebFetcher, type FakeWebFetcherOptions, type FakeWebPage } from './fake-web-fetcher.js';
+export {
+  startLocalSite,
+  type LocalSite,
+  type LocalSiteHandler,
+  type LocalSiteOptions,
+  type LocalSiteRequest,
+  type LocalPages,
+} from './local-site.js';

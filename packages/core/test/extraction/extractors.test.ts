@@ -95,6 +95,16 @@ describe('HTML', () => {
     expect(plain.web).toEqual({ links: [], noindex: false, nofollow: false });
   });
 
+  it.each([
+    '<title>Fragment</title><p>Opening hours: 9 to 5.</p>',
+    '<html lang="en"><head><title>Fragment</title></head><p>Opening hours: 9 to 5.</p></html>',
+  ])('reads a page that leaves out the optional <html>, <head> or <body> tags: %s', async (html) => {
+    const document = await extractor.extract({ bytes: utf8(html), declaredType: 'text/html' });
+    expect(document.format).toBe('html');
+    expect(document.title).toBe('Fragment');
+    expect(texts(document.blocks)).toContain('Opening hours: 9 to 5.');
+  });
+
   it('turns HTML tables into pipe rows', async () => {
     const html =
       '<!doctype html><html><body><h1>Prices</h1><table><tr><th>Plan</th><th>Price</th></tr><tr><td>Basic</td><td>5 | 6</td></tr></table></body></html>';

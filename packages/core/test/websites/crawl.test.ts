@@ -75,7 +75,7 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
       queue: recordingQueue(),
       extractor: createInProcessExtractor(),
       embeddings: embeddings.models,
-      webFetcher: { check: (url) => fetcher.check(url), fetch: (request) => fetcher.fetch(request) },
+      web: { check: (url) => fetcher.check(url), fetch: (request) => fetcher.fetch(request) },
       settings: { crawlCheckIntervalMs: 0, crawlConcurrency: 2 },
     });
     const tenant = await newTenant(h.core);

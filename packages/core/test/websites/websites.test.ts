@@ -33,7 +33,7 @@ describe.each(await testDatabaseTargets())('websites, on $name', (target) => {
   const fetcher = fakeWebFetcher({ refusedHosts: ['metadata.internal'], pages: { 'https://site.test/': page('Home') } });
 
   beforeAll(async () => {
-    h = await openHarness(target, { runJobs: false, queue, scheduler, webFetcher: fetcher, extractor: createInProcessExtractor() });
+    h = await openHarness(target, { runJobs: false, queue, scheduler, web: fetcher, extractor: createInProcessExtractor() });
     owner = (await newTenant(h.core)).actor;
     spaceId = (await h.core.spaces.create(owner, { name: 'Web' })).id;
   });

@@ -1856,7 +1856,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a document: multipart `file` (+ `title`), or JSON `{title, text}`; ingestion runs as a job */
+        /**
+         * Add a document: multipart `file` (+ `title`), JSON `{title, text}`, or JSON `{url}` (+ `title`); ingestion runs as a job
+         * @description A `{url}` is checked before anything is stored: only http(s), no credentials, and every address its host resolves to must be public (ATRIUM_CRAWLER_ALLOW_HOSTS opens intranet hosts). A refused URL is a 422 `url_refused` whose `errors` name the reason (`scheme`, `address`, `dns`). The ingest job then fetches it (robots.txt obeyed, 10 MB and 30 s at most) and reads HTML, PDF, DOCX, Markdown, CSV or text; a fetch that fails fails the document with the reason in `error`. The title defaults to the page's own.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4371,15 +4374,6 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No web fetcher is configured */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         delete?: never;
@@ -5442,15 +5436,6 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description No web fetcher is configured */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
             };
         };
         trace?: never;
@@ -5553,15 +5538,6 @@ export interface paths {
                 };
                 /** @description Rate limited; see Retry-After */
                 429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description No web fetcher is configured */
-                503: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -41,7 +41,7 @@ const TextDocument = z.object({
   title: z.string().min(1).max(300),
   text: z.string().min(1),
 });
-const UrlDocument = z.object({ url: z.url(), title: z.string().min(1).max(300).optional() });
+const UrlDocument = z.object({ url: z.url().max(4096), title: z.string().min(1).max(300).optional() });
 const FileDocument = z.object({
   file: z.any().openapi({ type: 'string', format: 'binary', description: 'The document (PDF, DOCX, HTML, Markdown, CSV, text)' }),
   title: z.string().min(1).max(300).optional(),
@@ -130,7 +130,12 @@ const routes = {
     method: 'post',
     path: '/collections/{collectionId}/documents',
     tags,
-    summary: 'Add a document: multipart `file` (+ `title`), or JSON `{title, text}`; ingestion runs as a job',
+    summary: 'Add a document: multipart `file` (+ `title`), JSON `{title, text}`, or JSON `{url}` (+ `title`); ingestion runs as a job',
+    description:
+      'A `{url}` is checked before anything is stored: only http(s), no credentials, and every address its host resolves to must be public ' +
+      '(ATRIUM_CRAWLER_ALLOW_HOSTS opens intranet hosts). A refused URL is a 422 `url_refused` whose `errors` name the reason ' +
+      '(`scheme`, `address`, `dns`). The ingest job then fetches it (robots.txt obeyed, 10 MB and 30 s at most) and reads HTML, PDF, DOCX, ' +
+      "Markdown, CSV or text; a fetch that fails fails the document with the reason in `error`. The title defaults to the page's own.",
     security,
     request: {
       params: CollectionId,
@@ -236,7 +241,7 @@ export const knowledgeRoutes = ({ core, maxUploadBytes }: AppDeps) =>
       const contentType = (c.req.header('content-type') ?? '').toLowerCase();
       const isForm = contentType.startsWith('multipart/form-data');
       if (!isForm && !/^application\/([\w.-]+\+)?json\b/.test(contentType))
-        throw new AtriumError('unsupported', 'unsupported_media_type', 'Send a multipart form with a `file`, or JSON `{title, text}`');
+        throw new AtriumError('unsupported', 'unsupported_media_type', 'Send a multipart form with a `file`, or JSON `{title, text}` or `{url}`');
       let result;
       if (isForm) {
         // The route accepts two content types; each validated shape is narrowed here.
@@ -253,9 +258,11 @@ export const knowledgeRoutes = ({ core, maxUploadBytes }: AppDeps) =>
         });
       } else {
         const body = c.req.valid('json') as z.infer<typeof TextDocument> | z.infer<typeof UrlDocument>;
-        if ('url' in body)
-          throw invalid([{ path: 'url', message: 'Documents from URLs arrive with the website crawler, which is not available yet' }]);
-        result = await core.documents.create(actor, collectionId, { kind: 'text', title: body.title, text: body.text });
+        result = await core.documents.create(
+          actor,
+          collectionId,
+          'url' in body ? { kind: 'url', url: body.url, title: body.title } : { kind: 'text', title: body.title, text: body.text },
+        );
       }
       return c.json({ document: documentJson(result.document), job: result.job ? jobJson(result.job) : null }, 202);
     })

@@ -15,7 +15,6 @@ const RunParams = z.object({
   websiteId: z.string().min(1).openapi({ param: { name: 'websiteId', in: 'path' } }),
   runId: z.string().min(1).openapi({ param: { name: 'runId', in: 'path' } }),
 });
-const problem503 = { description: 'No web fetcher is configured', content: errorResponses[422].content };
 
 const CrawlStarted = z.object({ run: CrawlRunSchema, job: JobSchema }).openapi('CrawlStarted');
 
@@ -38,7 +37,7 @@ const routes = {
       'The URL is checked first: schemes other than http(s), and hosts resolving to private, loopback, link-local or metadata addresses, are refused with a 422 naming the reason. A `daily` or `weekly` schedule starts its first crawl right away.',
     security,
     request: { params: SpaceId, headers: IdempotencyHeaders, body: jsonBody(CreateWebsiteSchema) },
-    responses: { 201: jsonResponse(WebsiteSchema, 'The new website'), 503: problem503, ...errorResponses },
+    responses: { 201: jsonResponse(WebsiteSchema, 'The new website'), ...errorResponses },
   }),
   get: createRoute({
     method: 'get',
@@ -57,7 +56,7 @@ const routes = {
     summary: 'Update a website (settings apply from the next crawl; a schedule at once)',
     security,
     request: { params: WebsiteId, body: jsonBody(UpdateWebsiteSchema) },
-    responses: { 200: jsonResponse(WebsiteSchema, 'The updated website'), 503: problem503, ...errorResponses },
+    responses: { 200: jsonResponse(WebsiteSchema, 'The updated website'), ...errorResponses },
   }),
   delete: createRoute({
     method: 'delete',
@@ -75,7 +74,7 @@ const routes = {
     summary: 'Start a crawl now; follow it at GET /websites/{websiteId}/runs (409 while one is queued or running)',
     security,
     request: { params: WebsiteId, headers: IdempotencyHeaders },
-    responses: { 202: jsonResponse(CrawlStarted, 'The run and its `crawl_website` job'), 503: problem503, ...errorResponses },
+    responses: { 202: jsonResponse(CrawlStarted, 'The run and its `crawl_website` job'), ...errorResponses },
   }),
   runs: createRoute({
     method: 'get',

@@ -258,13 +258,13 @@ describe.each(await testDatabaseTargets())('documents over HTTP on $name', (targ
       expect(chunks.map((c) => c.text).join('\n')).toContain('Visitors park on level two of the garage.');
     });
 
-    it('JSON {url} is refused with 422 (the crawler is not available yet), and nothing is created', async () => {
+    it('JSON {url} of a private address is refused with 422, and nothing is created (url-documents.test.ts has the rest)', async () => {
       const before = await api(h, 'GET', `/api/v1/collections/${collectionId}`, { token });
       const r = await api(h, 'POST', `/api/v1/collections/${collectionId}/documents`, {
         token,
-        json: { url: 'https://example.com/handbook' },
+        json: { url: 'http://10.0.0.1/handbook' },
       });
-      expectProblem(r, 422, 'validation_failed');
+      expectProblem(r, 422, 'url_refused');
       expect(r.body.errors).toEqual([expect.objectContaining({ path: 'url' })]);
       const after = await api(h, 'GET', `/api/v1/collections/${collectionId}`, { token });
       expect(after.body.documentCounts.total).toBe(before.body.documentCounts.total);

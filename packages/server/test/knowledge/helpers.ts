@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { AtriumCore, CoreSettings } from '@atrium/core';
-import { createAtrium, type AtriumInstance } from '@atrium/core/node';
+import { createAtrium, type AtriumInstance, type CreateAtriumOptions } from '@atrium/core/node';
 import type { TestDatabaseTarget } from '@atrium/core/test';
 import { fixtureBytes, type FixtureName } from '../../../core/test/extraction/fixtures.js';
 import { createApp, type AtriumApp } from '../../src/index.js';
@@ -39,6 +39,8 @@ export interface KnowledgeHarnessOptions {
   /** The core's own limit (`settings.maxUploadBytes` of createAtrium). */
   settings?: Partial<CoreSettings>;
   wrapCore?: (core: AtriumCore) => AtriumCore;
+  /** Further options of the Atrium under test (e.g. `crawler`, to open a local site). */
+  atrium?: Partial<CreateAtriumOptions>;
 }
 
 /** An app over a fresh database of `target` (in-process queue, isolated extractor), with a bootstrapped tenant. */
@@ -53,6 +55,7 @@ export const openKnowledgeHarness = async (
     bcryptCost: 4,
     jwtSecret: JWT_SECRET,
     ...(options.settings && { settings: options.settings }),
+    ...options.atrium,
   });
   try {
     const ownerEmail = uniqueEmail('knowledge-owner');

@@ -35,7 +35,7 @@ describe.each(await testDatabaseTargets())('websites over HTTP on $name', (targe
     const slow = fakeWebFetcher({ delayMs: 60 });
     h = await openHarness(target, {
       atrium: {
-        webFetcher: { check: (url) => site.check(url), fetch: async (request) => (await slow.fetch({ ...request, url: 'https://slow.test/' }), site.fetch(request)) },
+        web: { check: (url) => site.check(url), fetch: async (request) => (await slow.fetch({ ...request, url: 'https://slow.test/' }), site.fetch(request)) },
       },
     });
     token = h.tenant.token;

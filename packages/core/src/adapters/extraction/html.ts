@@ -72,12 +72,25 @@ function webPageFacts(document: Document): WebPageFacts {
   };
 }
 
+/**
+ * linkedom builds no <head> or <body> for markup that leaves them out (a fragment, or a page
+ * written as HTML allows, without the optional tags), so it would find neither title nor
+ * text: give it the skeleton a browser's parser would.
+ */
+function parseDocument(html: string): Document {
+  if (/<body[\s>]/i.test(html)) return parseHTML(html).document;
+  const { document } = parseHTML('<!doctype html><html><head></head><body></body></html>');
+  document.body.innerHTML = html.replace(/<!doctype[^>]*>|<\/?(html|head)(\s[^>]*)?>/gi, '');
+  for (const element of document.body.querySelectorAll('title, meta, link, base')) document.head.append(element);
+  return document;
+}
+
 function mainContent(html: string): MainContent {
-  const original = parseHTML(html).document;
+  const original = parseDocument(html);
   const pageTitle = collapse(original.title ?? '') || undefined;
   const firstH1 = collapse(original.querySelector('main h1, article h1, h1')?.textContent ?? '') || undefined;
   const web = webPageFacts(original);
-  const { document } = parseHTML(html);
+  const document = parseDocument(html);
   // Readability scores paragraphs and keeps everything on short pages; removing semantic
   // chrome first means a small page does not come back with its menu.
   removeSiteChrome(document);
@@ -89,7 +102,7 @@ function mainContent(html: string): MainContent {
   } catch {
     // Readability gives up on pages it cannot score (or that are too large): use the body.
   }
-  const fallback = parseHTML(html).document;
+  const fallback = parseDocument(html);
   removeSiteChrome(fallback);
   return { contentHtml: fallback.body?.innerHTML ?? '', pageTitle, firstH1, web };
 }

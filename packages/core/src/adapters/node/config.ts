@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LANGUAGE, TEXT_SEARCH_LANGUAGES, type TextSearchLanguage } from '../../domain/knowledge.js';
+import { AllowListError, parseAllowList } from '../web/address-policy.js';
+import { defaultUserAgent, isValidUserAgent } from '../web/user-agent.js';
 
 /**
  * Configuration (server and worker) comes from the environment only (API.md §Configuration) and is
@@ -51,7 +53,23 @@ const EnvSchema = z.object({
     .optional(),
   ATRIUM_SYSADMIN_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   ATRIUM_JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
-  ATRIUM_CRAWLER_ALLOW_HOSTS: z.string().optional(),
+  ATRIUM_CRAWLER_ALLOW_HOSTS: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseAllowList(value);
+      } catch (error) {
+        if (!(error instanceof AllowListError)) throw error;
+        ctx.addIssue({ code: 'custom', message: `has a bad entry: ${error.message}` });
+      }
+    })
+    .optional(),
+  ATRIUM_CRAWLER_USER_AGENT: z
+    .string()
+    .refine(isValidUserAgent, {
+      message: 'must start with a product token such as AtriumBot/1.0 and hold only printable ASCII (at most 256 characters)',
+    })
+    .optional(),
   ATRIUM_PUBLIC_URL: url(['http:', 'https:']).optional(),
   ATRIUM_MAX_UPLOAD_MB: integer(1, 10_000).default(50),
   ATRIUM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -83,6 +101,13 @@ export interface Config {
   corsOrigins: string[] | '*';
   /** The text-search configuration of new collections that name none. */
   defaultLanguage: TextSearchLanguage;
+  /** The safe web fetcher (`{url}` documents, the crawler). */
+  crawler: {
+    /** ATRIUM_CRAWLER_ALLOW_HOSTS, one entry per host name, address or CIDR. */
+    allowHosts: string[];
+    /** ATRIUM_CRAWLER_USER_AGENT, else `AtriumBot/<version>` (with `(+ATRIUM_PUBLIC_URL)` when that is set). */
+    userAgent: string;
+  };
   models: {
     openaiApiKey: string | undefined;
     openaiBaseUrl: string | undefined;
@@ -125,6 +150,10 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     trustProxy: e.ATRIUM_TRUST_PROXY,
     corsOrigins: e.ATRIUM_CORS_ORIGINS === '*' ? '*' : e.ATRIUM_CORS_ORIGINS.split(',').map((o) => o.trim()),
     defaultLanguage: e.ATRIUM_DEFAULT_LANGUAGE,
+    crawler: {
+      allowHosts: [...parseAllowList(e.ATRIUM_CRAWLER_ALLOW_HOSTS).entries],
+      userAgent: e.ATRIUM_CRAWLER_USER_AGENT ?? defaultUserAgent(e.ATRIUM_PUBLIC_URL?.replace(/\/$/, '')),
+    },
     models: {
       openaiApiKey: e.OPENAI_API_KEY,
       openaiBaseUrl: e.OPENAI_BASE_URL,

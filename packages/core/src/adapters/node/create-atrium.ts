@@ -21,6 +21,7 @@ import type {
   WebFetcher,
 } from '../../ports/index.js';
 import type { IsolatedExtractor } from '../extraction/index.js';
+import type { SafeWebFetcher, SafeWebFetcherOptions } from '../web/index.js';
 import { inProcessQueue, inProcessScheduler } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
@@ -76,11 +77,16 @@ export interface CreateAtriumOptions {
   embeddings?: EmbeddingModels;
   chatModels?: ChatModels;
   extractor?: DocumentExtractor;
+  /**
+   * How `{url}` documents and the crawler reach the web. Unset: the safe web fetcher
+   * (`@atrium/core/web`) with `crawler`'s options.
+   */
+  web?: WebFetcher;
+  /** The safe web fetcher's options: ATRIUM_CRAWLER_ALLOW_HOSTS, ATRIUM_CRAWLER_USER_AGENT, limits. */
+  crawler?: SafeWebFetcherOptions;
   queue?: JobQueue;
   /** Repeating jobs; default: the queue's own (BullMQ job schedulers), else in-process timers. */
   scheduler?: JobScheduler;
-  /** How crawls and URL documents reach the web; without one, those answer 503. */
-  webFetcher?: WebFetcher;
 }
 
 export interface AtriumInstance {
@@ -143,6 +149,17 @@ const defaultExtractor = (): DocumentExtractor & { close(): Promise<void> } => {
   };
 };
 
+/** The safe web fetcher, loaded with the first fetch (undici and its friends are not needed at start-up). */
+const defaultWebFetcher = (options: SafeWebFetcherOptions = {}): WebFetcher & { close(): Promise<void> } => {
+  let loaded: Promise<SafeWebFetcher> | undefined;
+  const fetcher = () => (loaded ??= import('../web/index.js').then(({ safeWebFetcher }) => safeWebFetcher(options)));
+  return {
+    check: async (url) => (await fetcher()).check(url),
+    fetch: async (request) => (await fetcher()).fetch(request),
+    close: async () => void (await (await loaded)?.close()),
+  };
+};
+
 interface RateLimits {
   loginThrottle: LoginThrottle;
   widgetRateLimiter: WidgetRateLimiter;
@@ -195,6 +212,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     const scheduler = options.scheduler ?? ownScheduler ?? (queue as JobQueue & { scheduler: JobScheduler }).scheduler;
     const ownExtractor = options.extractor ? null : defaultExtractor();
     const extractor = options.extractor ?? ownExtractor!;
+    const ownWeb = options.web ? null : defaultWebFetcher(options.crawler);
     const core = createCore({
       store,
       clock: options.clock ?? systemClock(),
@@ -209,7 +227,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       embeddings: options.embeddings ?? (await embeddingModelsFor(options.models)),
       chatModels: options.chatModels ?? (await chatModelsFor(options.models)),
       extractor,
-      webFetcher: options.webFetcher,
+      web: options.web ?? ownWeb!,
       queue,
       scheduler,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
@@ -233,6 +251,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
         await activeQueue.close(graceMs);
         await activeLimits.close();
         await ownExtractor?.close();
+        await ownWeb?.close();
         await database.close();
       },
     };

@@ -15,7 +15,9 @@ export const documentContentHash = (bytes: Uint8Array): Promise<string> => sha25
 
 export type CreateDocumentInput =
   | { kind: 'text'; title: string; text: string }
-  | { kind: 'file'; bytes: Uint8Array; filename?: string | undefined; title?: string | undefined; declaredType?: string | undefined };
+  | { kind: 'file'; bytes: Uint8Array; filename?: string | undefined; title?: string | undefined; declaredType?: string | undefined }
+  /** A page or file on the web, fetched by the ingest job; its title defaults to the page's. */
+  | { kind: 'url'; url: string; title?: string | undefined };
 
 export interface CreatedDocument {
   document: KnowledgeDocument;
@@ -26,12 +28,12 @@ export interface CreatedDocument {
 
 const MAX_TITLE = 300;
 
-const titleFor = (input: CreateDocumentInput): string => {
-  const raw =
-    input.kind === 'text'
-      ? input.title
-      : (input.title ?? input.filename ?? 'Untitled document');
-  return raw.trim().slice(0, MAX_TITLE) || 'Untitled document';
+/** A title as stored: trimmed, at most 300 characters. */
+export const clampTitle = (raw: string, fallback = 'Untitled document'): string => raw.trim().slice(0, MAX_TITLE) || fallback;
+
+/** What a new document is, before it is stored: its row's content fields and, unless fetched later, its bytes. */
+type NewDocument = Pick<KnowledgeDocument, 'title' | 'sourceType' | 'source' | 'format' | 'byteSize' | 'contentHash'> & {
+  bytes: Uint8Array | null;
 };
 
 const asDuplicate = async (repos: TenantRepositories, document: KnowledgeDocument): Promise<CreatedDocument> => ({
@@ -40,21 +42,8 @@ const asDuplicate = async (repos: TenantRepositories, document: KnowledgeDocumen
   duplicate: true,
 });
 
-/**
- * Accepts a document for ingestion: checks size and type (from the bytes), stores the
- * bytes and a queued job in one transaction, then hands the job to the queue.
- * Identical content already in the collection is not ingested twice, even when uploads
- * race: a unique index on (collection, content hash) decides, and the loser gets the
- * winner's document and job.
- */
-export const createDocument = async (
-  ctx: CoreContext,
-  actor: Actor,
-  collectionId: string,
-  input: CreateDocumentInput,
-): Promise<CreatedDocument> => {
-  const repos = ctx.store.forTenant(actor.tenantId);
-  const collection = await requireCollection(repos, actor, collectionId, 'knowledge.write');
+/** Bytes sent by the client (a file, or JSON text): checked for size and type here, from the bytes. */
+const uploaded = async (ctx: CoreContext, input: Exclude<CreateDocumentInput, { kind: 'url' }>): Promise<NewDocument> => {
   if (input.kind === 'text' && input.text.trim() === '') throw invalid([{ path: 'text', message: 'Must not be empty' }]);
   const bytes = input.kind === 'text' ? new TextEncoder().encode(input.text) : input.bytes;
   if (bytes.byteLength === 0) throw invalid([{ path: 'file', message: 'The file is empty' }]);
@@ -76,25 +65,70 @@ export const createDocument = async (
       'unsupported_media_type',
       'Unsupported file type: upload PDF, DOCX, HTML, Markdown, CSV or plain text',
     );
+  return {
+    title: clampTitle(input.kind === 'text' ? input.title : (input.title ?? input.filename ?? '')),
+    sourceType: input.kind,
+    source: input.kind === 'file' ? (input.filename ?? null) : null,
+    format,
+    byteSize: bytes.byteLength,
+    contentHash: await documentContentHash(bytes),
+    bytes,
+  };
+};
 
-  const contentHash = await documentContentHash(bytes);
+/**
+ * A URL: checked (scheme, every address of its host; ADR 0038) before anything is stored,
+ * so a refused URL is a 422 now rather than a failed document later. Nothing is fetched
+ * yet: the ingest job does that. One document per URL in a collection, as one per
+ * content: its hash is the URL's.
+ */
+const linked = async (ctx: CoreContext, input: Extract<CreateDocumentInput, { kind: 'url' }>): Promise<NewDocument> => {
+  const checked = await ctx.web.check(input.url);
+  if (!checked.ok)
+    throw new AtriumError('invalid', 'url_refused', `The URL cannot be fetched: ${checked.message}`, {
+      errors: [{ path: 'url', message: `${checked.reason}: ${checked.message}` }],
+    });
+  return {
+    // The URL until the page's own title is known (ingest-document.ts).
+    title: clampTitle(input.title ?? '', checked.url.slice(0, MAX_TITLE)),
+    sourceType: 'url',
+    source: checked.url,
+    format: null,
+    byteSize: 0,
+    contentHash: await documentContentHash(new TextEncoder().encode(`url ${checked.url}`)),
+    bytes: null,
+  };
+};
+
+/**
+ * Accepts a document for ingestion: checks it (the bytes' size and type, or the URL),
+ * stores it and a queued job in one transaction, then hands the job to the queue.
+ * Identical content (or the same URL) already in the collection is not ingested twice,
+ * even when uploads race: a unique index on (collection, content hash) decides, and the
+ * loser gets the winner's document and job.
+ */
+export const createDocument = async (
+  ctx: CoreContext,
+  actor: Actor,
+  collectionId: string,
+  input: CreateDocumentInput,
+): Promise<CreatedDocument> => {
+  const repos = ctx.store.forTenant(actor.tenantId);
+  const collection = await requireCollection(repos, actor, collectionId, 'knowledge.write');
+  const { bytes, ...fields } = input.kind === 'url' ? await linked(ctx, input) : await uploaded(ctx, input);
+
   // A failed document does not count: the same content may be tried again (a new document).
-  const existing = await repos.documents.findByContentHash(collectionId, contentHash);
+  const existing = await repos.documents.findByContentHash(collectionId, fields.contentHash);
   if (existing && existing.status !== 'failed') return asDuplicate(repos, existing);
 
   const now = ctx.clock.now();
   const created = await ctx.store.transaction(async (tx) => {
     const scoped = tx.forTenant(actor.tenantId);
     const document = await scoped.documents.createUnlessDuplicate({
+      ...fields,
       id: ctx.ids.next(),
       spaceId: collection.spaceId,
       collectionId,
-      title: titleFor(input),
-      sourceType: input.kind === 'text' ? 'text' : 'file',
-      source: input.kind === 'file' ? (input.filename ?? null) : null,
-      format,
-      byteSize: bytes.byteLength,
-      contentHash,
       status: 'queued',
       error: null,
       chunkCount: 0,
@@ -104,13 +138,13 @@ export const createDocument = async (
     });
     // Another upload of the same bytes won the race: nothing was written here.
     if (!document) return null;
-    await scoped.documents.putBlob(document.id, bytes);
+    if (bytes) await scoped.documents.putBlob(document.id, bytes);
     const job = await recordJob(ctx, tx, actor.tenantId, collection.spaceId, 'ingest_document', { documentId: document.id });
     return { document, job };
   });
   if (!created) {
     // The winner has committed (the unique index made this upload wait for it).
-    const winner = await repos.documents.findByContentHash(collectionId, contentHash);
+    const winner = await repos.documents.findByContentHash(collectionId, fields.contentHash);
     if (!winner || winner.status === 'failed') throw new AtriumError('conflict', 'document_conflict', 'The document was deleted while it was being uploaded again; retry');
     return asDuplicate(repos, winner);
   }

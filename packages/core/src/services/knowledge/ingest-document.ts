@@ -1,11 +1,13 @@
 import { AtriumError, notFound } from '../../domain/errors.js';
-import type { Collection, DocumentFormat } from '../../domain/knowledge.js';
-import type { ExtractedBlock, JobRunContext, NewChunk, QueuedJob } from '../../ports/index.js';
+import type { Collection, DocumentFormat, KnowledgeDocument } from '../../domain/knowledge.js';
+import type { ExtractedBlock, ExtractedDocument, ExtractionInput, JobRunContext, NewChunk, QueuedJob } from '../../ports/index.js';
 import { chunkDocument, embeddingTextFor } from '../../retrieval/chunking.js';
 import { usableModel } from '../../retrieval/search.js';
 import type { CoreContext } from '../context.js';
 import { isPermanent } from '../jobs/jobs.js';
 import { publicErrorMessage } from '../shared/public-error.js';
+import { clampTitle } from './documents.js';
+import { fetchLinkedDocument } from './linked-documents.js';
 
 // The format was detected from the bytes at upload; telling the extractor keeps text
 // formats (CSV vs plain text) from being guessed differently the second time.
@@ -17,6 +19,25 @@ const DECLARED_TYPE: Record<DocumentFormat, string> = {
   text: 'text/plain',
   csv: 'text/csv',
 };
+
+/** What the extractor reads: the stored upload, or for a `{url}` document the page, fetched now. */
+const contentOf = async (ctx: CoreContext, document: KnowledgeDocument, signal: AbortSignal): Promise<ExtractionInput & { bytes: Uint8Array }> => {
+  if (document.sourceType === 'url') return fetchLinkedDocument(ctx.web, document.source ?? '', signal);
+  const bytes = await ctx.store.forTenant(document.tenantId).documents.getBlob(document.id);
+  if (!bytes) throw notFound('Document content');
+  return {
+    bytes,
+    declaredType: document.format ? DECLARED_TYPE[document.format] : undefined,
+    filename: document.source ?? undefined,
+    knownText: document.sourceType === 'text',
+  };
+};
+
+/** A fetched document's size, and its page's title unless the editor gave one (the title is still the URL). */
+const pageFields = (document: KnowledgeDocument, extracted: ExtractedDocument, bytes: Uint8Array) => ({
+  byteSize: bytes.byteLength,
+  ...(document.title === clampTitle(document.source ?? '') && extracted.title?.trim() && { title: clampTitle(extracted.title) }),
+});
 
 /**
  * Extracted blocks → chunks along their structure → embeddings in batches: what every
@@ -55,7 +76,7 @@ export const chunkTotals = (chunks: readonly NewChunk[]) => ({
 });
 
 /**
- * The `ingest_document` job: extract → chunk → embed → store. Chunks are replaced in
+ * The `ingest_document` job: (fetch →) extract → chunk → embed → store. Chunks are replaced in
  * one transaction with the document's status, so a worker killed at any point leaves
  * either the old chunks or the new ones, never duplicates.
  */
@@ -70,15 +91,9 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
     const model = usableModel(ctx.embeddings, collection);
 
     await repos.documents.setProgress(documentId, { status: 'processing', error: null, now: ctx.clock.now() });
-    const bytes = await repos.documents.getBlob(documentId);
-    if (!bytes) throw notFound('Document content');
+    const content = await contentOf(ctx, document, run.signal);
 
-    const extracted = await ctx.extractor.extract({
-      bytes,
-      declaredType: document.format ? DECLARED_TYPE[document.format] : undefined,
-      filename: document.source ?? undefined,
-      knownText: document.sourceType === 'text',
-    });
+    const extracted = await ctx.extractor.extract(content);
     await run.progress(0.2);
 
     const chunks = await chunkAndEmbed(ctx, collection, extracted.blocks, run.signal, (done) => run.progress(0.2 + 0.7 * done));
@@ -98,6 +113,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
         status: 'ready',
         error: null,
         format: extracted.format,
+        ...(document.sourceType === 'url' && pageFields(document, extracted, content.bytes)),
         ...chunkTotals(chunks),
         now: ctx.clock.now(),
       });

@@ -16,7 +16,6 @@ import { publicErrorMessage } from '../shared/public-error.js';
 import { sha256Hex } from '../shared/secrets.js';
 import { MAX_SITEMAPS, parseSitemap, sitemapsInRobots } from './sitemaps.js';
 import { crawlScope, linkKind, normalizeUrl, type CrawlScope } from './urls.js';
-import { fetcherOf } from './websites.js';
 
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 const FILE_TYPES = ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'];
@@ -47,11 +46,6 @@ export const crawlWebsite = async (ctx: CoreContext, job: QueuedJob, run: JobRun
   const website = await repos.websites.get(current.websiteId);
   const collection = website && (await repos.collections.get(website.collectionId));
   if (!website || !collection) return;
-  if (!ctx.webFetcher) {
-    const message = 'Fetching from the web is not configured here';
-    await repos.crawlRuns.update(runId, { status: 'failed', error: message, finishedAt: ctx.clock.now() });
-    return;
-  }
   const startedAt = ctx.clock.now();
   await repos.crawlRuns.update(runId, {
     status: 'running',
@@ -119,7 +113,7 @@ class Crawl {
     private readonly record: CrawlRun,
     private readonly job: JobRunContext,
   ) {
-    this.fetcher = fetcherOf(ctx);
+    this.fetcher = ctx.web;
     this.signal = AbortSignal.any([job.signal, this.stop.signal]);
     this.scope = crawlScope(website);
   }

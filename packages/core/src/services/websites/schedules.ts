@@ -32,7 +32,6 @@ export const recrawlOnSchedule = async (ctx: CoreContext, job: QueuedJob): Promi
     await syncSchedule(ctx, { id: websiteId, tenantId: job.tenantId, schedule: 'never' });
     return;
   }
-  if (!ctx.webFetcher) return;
   const { data: recent } = await repos.crawlRuns.list(websiteId, { limit: MAX_BACKOFF_DOUBLINGS + 1 });
   const last = recent[0];
   if (last && ctx.clock.now().getTime() - last.createdAt.getTime() < SLACK * nextScheduledDelay(SCHEDULE_INTERVAL_MS[website.schedule], recent)) return;

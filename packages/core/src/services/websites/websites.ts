@@ -18,7 +18,7 @@ import {
   type WebsiteMode,
   type WebsiteSettings,
 } from '../../domain/websites.js';
-import type { TenantRepositories, WebFetcher } from '../../ports/index.js';
+import type { TenantRepositories } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
 import { recordJob, toQueued } from '../jobs/jobs.js';
 import { createCollection } from '../knowledge/collections.js';
@@ -37,11 +37,6 @@ export interface StartedCrawl {
   run: CrawlRun;
   job: Job;
 }
-
-export const fetcherOf = (ctx: CoreContext): WebFetcher => {
-  if (!ctx.webFetcher) throw new AtriumError('unavailable', 'web_fetcher_unavailable', 'Fetching from the web is not configured here');
-  return ctx.webFetcher;
-};
 
 /** Loads a website and checks the actor may do `action` in its space; invisible ones are absent. */
 export const requireWebsite = async (repos: TenantRepositories, actor: Actor, websiteId: string, action: SpaceAction): Promise<Website> =>
@@ -76,7 +71,7 @@ const checkInput = (input: WebsiteInput): void =>
 
 /** The address as the fetcher will reach it, or a 422 naming why it will not (SSRF, scheme, DNS). */
 const checkUrl = async (ctx: CoreContext, url: string): Promise<string> => {
-  const verdict = await fetcherOf(ctx).check(url);
+  const verdict = await ctx.web.check(url);
   if (!verdict.ok) throw new AtriumError('invalid', 'url_refused', `This address cannot be crawled: ${verdict.message}`, {
     errors: [{ path: 'url', message: `${verdict.reason}: ${verdict.message}` }],
   });
@@ -216,7 +211,6 @@ export const startRun = async (ctx: CoreContext, website: Website, trigger: Craw
 export const startCrawl = async (ctx: CoreContext, actor: Actor, websiteId: string): Promise<StartedCrawl> => {
   const repos = ctx.store.forTenant(actor.tenantId);
   const website = await requireWebsite(repos, actor, websiteId, 'knowledge.write');
-  fetcherOf(ctx);
   return startRun(ctx, website, 'manual');
 };
 
