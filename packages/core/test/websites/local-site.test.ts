@@ -79,6 +79,7 @@ describe.each(await testDatabaseTargets())('crawling a local site through the sa
   });
 
   it('refuses the same site without the allowlist, at creation, naming the reason', async () => {
+    const before = site.requests.length;
     const strict = await openHarness(target, { runJobs: false, queue: recordingQueue(), crawler: { perHostDelayMs: 0 } });
     try {
       const owner = (await newTenant(strict.core)).actor;
@@ -88,6 +89,6 @@ describe.each(await testDatabaseTargets())('crawling a local site through the sa
     } finally {
       await strict.close();
     }
-    expect(site.requests.filter((r) => r.at > Date.now() - 1000 && r.path === '/')).toHaveLength(0);
+    expect(site.requests).toHaveLength(before); // never contacted
   });
 });
