@@ -1,3 +1,4 @@
+import type { JobHandlers } from './ports/index.js';
 import type { CoreContext } from './services/context.js';
 import * as uc from './services/index.js';
 
@@ -75,15 +76,34 @@ export const createCore = (ctx: CoreContext) => {
       delete: bind(uc.deleteDocument),
       chunks: bind(uc.listChunks),
     },
+    websites: {
+      list: bind(uc.listWebsites),
+      get: bind(uc.getWebsite),
+      create: bind(uc.createWebsite),
+      update: bind(uc.updateWebsite),
+      delete: bind(uc.deleteWebsite),
+      crawl: bind(uc.startCrawl),
+      documents: bind(uc.listWebsiteDocuments),
+      runs: {
+        list: bind(uc.listCrawlRuns),
+        cancel: bind(uc.cancelCrawlRun),
+      },
+    },
     jobs: {
       get: bind(uc.getJob),
       /** The job handlers, with jobs-table bookkeeping, for whichever process runs jobs. */
-      handlers: () =>
-        uc.trackedHandlers(ctx, {
+      handlers: (): JobHandlers => ({
+        ...uc.trackedHandlers(ctx, {
           ingest_document: (job, run) => uc.ingestDocument(ctx, job, run),
           reindex_collection: (job, run) => uc.reindexCollection(ctx, job, run),
+          crawl_website: (job, run) => uc.crawlWebsite(ctx, job, run),
         }),
+        // A schedule's tick is not a tracked job: it starts one (a crawl run) when one is due.
+        recrawl_website: (job) => uc.recrawlOnSchedule(ctx, job),
+      }),
       recoverUnfinished: bind(uc.recoverUnfinishedJobs),
+      /** Registers every website's recrawl schedule with this process's scheduler. */
+      restoreSchedules: () => uc.restoreSchedules(ctx),
     },
     models: {
       list: () => uc.listModels(ctx),

@@ -10,6 +10,7 @@ export * from './domain/assistants.js';
 export * from './domain/conversations.js';
 export * from './domain/idempotency.js';
 export * from './domain/widget.js';
+export * from './domain/websites.js';
 export type { ChatEvent, ChatEventType } from './chat/events.js';
 export { citedIndexes } from './chat/citations.js';
 export { fitContext, type ContextBudgetInput, type FittedContext } from './chat/context-budget.js';

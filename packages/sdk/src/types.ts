@@ -51,6 +51,18 @@ export type WidgetTheme = Schemas['WidgetTheme'];
 export type WidgetIdentitySecret = Schemas['WidgetIdentitySecret'];
 export type WidgetConfig = Schemas['WidgetConfig'];
 export type WidgetSession = Schemas['VisitorSession'];
+/** A website crawled into its own collection (`collectionId`), with its latest run. */
+export type Website = Schemas['Website'];
+export type WebsiteMode = Website['mode'];
+export type WebsiteSchedule = Website['schedule'];
+/** One crawl: live `progress` while it runs, final `stats` when it ends. */
+export type WebsiteRun = Schemas['CrawlRun'];
+export type CrawlProgress = Schemas['CrawlProgress'];
+export type CrawlStats = Schemas['CrawlStats'];
+/** `websites.crawl`: the run and its `crawl_website` job (the document's Job is nullable where another route reuses it). */
+export type CrawlStarted = Omit<Schemas['CrawlStarted'], 'job'> & { job: Job };
+/** A crawled page: a document of the website's collection (`source` is the page URL). */
+export type WebsiteDocument = Document;
 
 /** `limit` (1–100, default 20) and `cursor` (from a page's `nextCursor`). */
 export interface PageParams {
@@ -69,6 +81,9 @@ export type CollectionCreateParams = Body<'/api/v1/spaces/{spaceId}/collections'
 export type CollectionUpdateParams = Body<'/api/v1/collections/{collectionId}', 'patch'>;
 export type SearchParams = Schemas['SearchRequest'];
 export type DocumentListParams = Query<'/api/v1/collections/{collectionId}/documents', 'get'>;
+export type WebsiteCreateParams = Schemas['CreateWebsite'];
+export type WebsiteUpdateParams = Schemas['UpdateWebsite'];
+export type WebsiteDocumentListParams = Query<'/api/v1/websites/{websiteId}/documents', 'get'>;
 export type AssistantCreateParams = Schemas['CreateAssistant'];
 export type AssistantUpdateParams = Schemas['UpdateAssistant'];
 export type FeedbackParams = Schemas['FeedbackRequest'];

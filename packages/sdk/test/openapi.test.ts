@@ -27,15 +27,6 @@ const EXCLUDED: Record<string, string> = {
  */
 const PENDING = new Set([
   'POST /api/v1/documents/{documentId}/retry',
-  'GET /api/v1/spaces/{spaceId}/websites',
-  'POST /api/v1/spaces/{spaceId}/websites',
-  'GET /api/v1/websites/{websiteId}',
-  'PATCH /api/v1/websites/{websiteId}',
-  'DELETE /api/v1/websites/{websiteId}',
-  'POST /api/v1/websites/{websiteId}/crawl',
-  'GET /api/v1/websites/{websiteId}/runs',
-  'POST /api/v1/websites/{websiteId}/runs/{runId}/cancel',
-  'GET /api/v1/websites/{websiteId}/documents',
   'GET /api/v1/assistants/{assistantId}/conversations/export',
 ]);
 

@@ -11,7 +11,7 @@ import {
   UnprocessableEntityError,
 } from '../src/index.js';
 import { AtriumWidgetClient } from '../src/widget/index.js';
-import { startTestServer, type TestServer } from './server.js';
+import { startTestServer, TEST_SITE, type TestServer } from './server.js';
 
 describe('SDK resources against a real server', () => {
   let server: TestServer;
@@ -92,6 +92,36 @@ describe('SDK resources against a real server', () => {
     await atrium.documents.delete(document.id);
     await expect(atrium.documents.retrieve(document.id)).rejects.toBeInstanceOf(NotFoundError);
     await atrium.collections.delete(kb.id);
+  });
+
+  it('websites: create, crawl, runs, crawled pages, update, cancel, delete; an assistant that links one', async () => {
+    const website = await atrium.websites.create(spaceId, { url: TEST_SITE, mode: 'crawl', maxPages: 10 });
+    expect(website).toMatchObject({ url: TEST_SITE, mode: 'crawl', maxPages: 10, schedule: 'never', lastRun: null });
+    expect((await atrium.websites.list(spaceId)).data.map((w) => w.id)).toContain(website.id);
+    await expect(atrium.websites.create(spaceId, { url: 'http://169.254.169.254/latest/meta-data', mode: 'crawl' })).rejects.toBeInstanceOf(UnprocessableEntityError);
+
+    const { run, job } = await atrium.websites.crawl(website.id);
+    expect(job.kind).toBe('crawl_website');
+    let latest = run;
+    for (let i = 0; i < 200 && ['queued', 'running'].includes(latest.status); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      latest = (await atrium.websites.runs.list(website.id, { limit: 1 })).data[0]!;
+    }
+    expect(latest).toMatchObject({ id: run.id, status: 'completed', stats: { crawled: 2, new: 2 } });
+    const pages = [];
+    for await (const page of atrium.websites.documents.list(website.id)) pages.push(page.source);
+    expect(pages.sort()).toEqual([TEST_SITE, `${TEST_SITE}install`]);
+    expect((await atrium.websites.runs.cancel(website.id, run.id)).status).toBe('completed');
+    expect((await atrium.websites.retrieve(website.id)).lastRun?.id).toBe(run.id);
+    expect(await atrium.websites.update(website.id, { schedule: 'weekly', exclude: ['/drafts/**'] })).toMatchObject({ schedule: 'weekly', exclude: ['/drafts/**'] });
+
+    const bot = await atrium.assistants.create(spaceId, { name: 'Site bot', websiteIds: [website.id] });
+    expect(bot.websiteIds).toEqual([website.id]);
+    const answer = await atrium.assistants.chat(bot.id, { message: 'How do I install the SDK?', stream: false });
+    expect(answer.references.some((r) => r.url === `${TEST_SITE}install`)).toBe(true);
+
+    await atrium.websites.delete(website.id);
+    await expect(atrium.websites.retrieve(website.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('assistants, conversations, usage and models; an assistant-scoped API key', async () => {

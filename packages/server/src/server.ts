@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createAtrium, type AtriumInstance } from '@atrium/core/node';
-import type { BootstrapResult } from '@atrium/core';
+import type { BootstrapResult, WebFetcher } from '@atrium/core';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
@@ -21,6 +21,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** The Markdown the embedded demo ingests (tests); by default Atrium's own `docs/`. Null: no demo. */
   demoDocsDir?: string | null;
+  /** How `{url}` documents and crawls reach the web (tests: a scripted site); by default the safe web fetcher. */
+  web?: WebFetcher;
 }
 
 /** Opens the database, migrates, bootstraps the first tenant, prepares the demo (embedded mode) and serves HTTP. */
@@ -38,6 +40,7 @@ export const startServer = async (config: Config, logger: Logger, options: Start
       defaultLanguage: config.defaultLanguage,
     },
     warn: (message, context) => logger.warn(context, message),
+    ...(options.web && { web: options.web }),
   });
   let shuttingDown = false;
   let bootstrapped = false;

@@ -14,6 +14,7 @@ import {
   type OpenApiDoc,
   type OpenApiOperation,
   type TenantFixture,
+  TEST_SITE,
 } from './helpers.js';
 import { plausibleBody, type BodyOverride } from './openapi-bodies.js';
 import { createResources, fillPath, snapshot, type ResourceIds } from './resources.js';
@@ -35,6 +36,7 @@ const WIDGET_PREFIX = '/api/v1/widget/';
 /** Bodies the OpenAPI schema cannot describe well enough, keyed "METHOD path". */
 const BODY_OVERRIDES: Record<string, BodyOverride> = {
   'PUT /api/v1/assistants/{assistantId}/widget': () => ({ enabled: true, allowedOrigins: ['https://shop.example'] }),
+  'POST /api/v1/spaces/{spaceId}/websites': () => ({ url: TEST_SITE, mode: 'crawl' }),
 };
 
 /** Body fields that reference other resources take the same tenant's ids (a user to add is one not yet in the space). */

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import type { AtriumCore, TenantRole, SpaceRole } from '@atrium/core';
 import { createAtrium, type AtriumInstance, type CreateAtriumOptions } from '@atrium/core/node';
-import type { TestDatabaseTarget } from '@atrium/core/test';
+import { fakeWebFetcher, type FakeWebFetcher, type TestDatabaseTarget } from '@atrium/core/test';
 import pino, { type Logger } from 'pino';
 import { createApp, createLogger, type AtriumApp } from '../src/index.js';
 import type { AppDeps } from '../src/http/env.js';
@@ -56,6 +56,22 @@ export interface HarnessOptions {
   atrium?: Partial<CreateAtriumOptions>;
 }
 
+/** The web as tests see it: a small site at https://docs.example.test/ (see fakeWebFetcher); metadata.internal is a private address. */
+export const TEST_SITE = 'https://docs.example.test/';
+export const testSite = (): FakeWebFetcher => {
+  const html = (title: string, body: string, links: string[] = []) => ({
+    body: `<html lang="en"><head><title>${title}</title></head><body><nav>${links.map((l) => `<a href="${l}">${l}</a>`).join('')}</nav><main><h1>${title}</h1><p>${body}</p></main></body></html>`,
+  });
+  return fakeWebFetcher({
+    refusedHosts: ['metadata.internal'],
+    pages: {
+      [TEST_SITE]: html('Docs', 'The documentation of the example product.', ['/refunds', '/shipping']),
+      [`${TEST_SITE}refunds`]: html('Refunds', 'Refunds are paid within fourteen days of the return arriving at our warehouse.'),
+      [`${TEST_SITE}shipping`]: html('Shipping', 'Parcels ship on weekdays and arrive within three working days.'),
+    },
+  });
+};
+
 /** One app over a fresh, empty database of `target`, with a bootstrapped tenant. */
 export const openHarness = async (target: TestDatabaseTarget, options: HarnessOptions = {}): Promise<Harness> => {
   const database = await target.create();
@@ -64,6 +80,8 @@ export const openHarness = async (target: TestDatabaseTarget, options: HarnessOp
     dataDir: database.dataDir,
     bcryptCost: 4,
     jwtSecret: JWT_SECRET,
+    // No test reaches the internet: websites are crawled from a scripted site.
+    web: testSite(),
     ...options.atrium,
   });
   try {

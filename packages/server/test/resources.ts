@@ -8,6 +8,7 @@ import {
   type Harness,
   type OpenApiDoc,
   type TenantFixture,
+  TEST_SITE,
 } from './helpers.js';
 
 /**
@@ -90,6 +91,18 @@ export const createResources = async (h: Harness, tenant: TenantFixture, doc: Op
       ids.jobId = document.body.job.id;
       await settleJob(h, tenant.token, ids.jobId!);
     }
+  }
+  if (has(doc, '/api/v1/spaces/{spaceId}/websites')) {
+    const website = await call(h.app, 'POST', `/api/v1/spaces/${space.id}/websites`, {
+      token: tenant.token,
+      json: { url: TEST_SITE, mode: 'crawl' },
+    });
+    expect(website.status, website.text).toBe(201);
+    ids.websiteId = website.body.id;
+    const crawl = await call(h.app, 'POST', `/api/v1/websites/${ids.websiteId}/crawl`, { token: tenant.token });
+    expect(crawl.status, crawl.text).toBe(202);
+    ids.runId = crawl.body.run.id;
+    await settleJob(h, tenant.token, crawl.body.job.id);
   }
   if (has(doc, '/api/v1/spaces/{spaceId}/assistants')) {
     const assistant = await call(h.app, 'POST', `/api/v1/spaces/${space.id}/assistants`, {

@@ -78,9 +78,14 @@ describe('the middleware chain of every route', () => {
     );
   });
 
-  it('honours Idempotency-Key where API.md promises it: document creation and chat', () => {
+  it('honours Idempotency-Key where API.md promises it (document creation and chat) and where a retry must not act twice (websites, crawls)', () => {
     const honouring = all.filter((r) => r.chain.includes('idempotent')).map((r) => `${r.method} ${r.path}`);
-    expect(honouring.sort()).toEqual(['POST /api/v1/assistants/:assistantId/chat', 'POST /api/v1/collections/:collectionId/documents']);
+    expect(honouring.sort()).toEqual([
+      'POST /api/v1/assistants/:assistantId/chat',
+      'POST /api/v1/collections/:collectionId/documents',
+      'POST /api/v1/spaces/:spaceId/websites',
+      'POST /api/v1/websites/:websiteId/crawl',
+    ]);
     // After the body limit, since it reads the body.
     for (const r of all.filter((r) => r.chain.includes('idempotent'))) expect(r.chain.indexOf('bodyLimit')).toBeLessThan(r.chain.indexOf('idempotent'));
   });

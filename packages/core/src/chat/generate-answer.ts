@@ -72,7 +72,8 @@ export async function* generateAnswer(input: GenerateAnswerInput): AsyncGenerato
   const { assistant, model, signal } = input;
   const instructions = input.extraInstructions ? `${assistant.instructions}\n\n${input.extraInstructions}` : assistant.instructions;
 
-  const hits = assistant.collectionIds.length === 0 ? [] : await input.search(retrievalQuery(input.question, input.history));
+  const linksKnowledge = assistant.collectionIds.length > 0 || assistant.websiteIds.length > 0;
+  const hits = linksKnowledge ? await input.search(retrievalQuery(input.question, input.history)) : [];
   const kept = hits.filter((h) => h.score >= assistant.retrieval.minScore);
   const reserveForAnswer = assistant.maxTokens ?? model.defaultMaxOutputTokens;
   const context = fitContext({

@@ -1,7 +1,11 @@
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const JOB_KINDS = ['ingest_document', 'reindex_collection'] as const;
+/**
+ * `recrawl_website` is a schedule's tick: it starts a `crawl_website` run (with its own
+ * jobs-table row) and is not recorded itself.
+ */
+export const JOB_KINDS = ['ingest_document', 'reindex_collection', 'crawl_website', 'recrawl_website'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface Job {

@@ -115,8 +115,15 @@ export interface KnowledgeDocument {
   error: string | null;
   chunkCount: number;
   tokenCount: number;
+  /** What the source says about itself; web pages keep their language here (their URL is `source`). */
+  metadata: DocumentMetadata;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface DocumentMetadata {
+  /** The page's declared language (`<html lang>`), for web pages that declare one. */
+  language?: string;
 }
 
 export interface ChunkMetadata {

@@ -12,7 +12,7 @@ import type {
 import type { Page, PageRequest } from '../domain/pagination.js';
 import type { SpaceRole } from '../domain/spaces.js';
 
-export type NewAssistant = Omit<Assistant, 'tenantId' | 'websiteIds'>;
+export type NewAssistant = Omit<Assistant, 'tenantId'>;
 
 export interface AssistantPatch {
   name?: string;
@@ -22,6 +22,7 @@ export interface AssistantPatch {
   temperature?: number | null;
   maxTokens?: number | null;
   collectionIds?: string[];
+  websiteIds?: string[];
   retrieval?: RetrievalSettings;
   published?: boolean;
   now: Date;

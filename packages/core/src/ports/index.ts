@@ -9,3 +9,4 @@ export type * from './chat.js';
 export type * from './assistant-store.js';
 export type * from './widget-store.js';
 export type * from './web.js';
+export type * from './website-store.js';

@@ -15,6 +15,22 @@ export interface ExtractedDocument {
   /** A title found in the content (HTML <title>, first H1, PDF metadata), if any. */
   title?: string;
   blocks: ExtractedBlock[];
+  /** Web pages: what the page says about itself and where it leads (hrefs as written, unresolved). */
+  web?: WebPageFacts;
+}
+
+export interface WebPageFacts {
+  /** `<html lang>`, when declared. */
+  language?: string;
+  /** `<link rel="canonical" href>`, as written. */
+  canonical?: string;
+  /** `<base href>`, as written: what relative links resolve against. */
+  base?: string;
+  /** Every `<a href>` on the page (navigation included), in document order, at most MAX_PAGE_LINKS. */
+  links: string[];
+  /** `<meta name="robots">` says noindex (the page is not to be kept) or nofollow (its links are not to be followed). */
+  noindex: boolean;
+  nofollow: boolean;
 }
 
 export interface ExtractionInput {

@@ -35,3 +35,25 @@ export interface JobQueue {
   /** Stops taking work and waits (up to `graceMs`) for running jobs. */
   close(graceMs?: number): Promise<void>;
 }
+
+/** A job a schedule enqueues each time it fires (a fresh id each time). */
+export interface ScheduledJob {
+  tenantId: string;
+  kind: JobKind;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Repeating work: BullMQ job schedulers in connected mode (kept in Redis, fired once for
+ * all workers), timers in embedded mode. Schedules are restored from the database when a
+ * process that runs jobs starts, so either survives restarts.
+ */
+export interface JobScheduler {
+  /**
+   * Fires `job` now and then every `everyMs`; replaces the schedule under `key` (an
+   * identical one is left alone). Handlers of scheduled jobs decide whether a tick has work.
+   */
+  upsert(key: string, everyMs: number, job: ScheduledJob): Promise<void>;
+  /** Removes the schedule under `key` (nothing when there is none). */
+  remove(key: string): Promise<void>;
+}

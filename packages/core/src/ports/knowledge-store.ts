@@ -6,6 +6,7 @@ import type {
   Collection,
   DocumentCounts,
   DocumentFormat,
+  DocumentMetadata,
   DocumentStatus,
   KnowledgeDocument,
   SearchHit,
@@ -30,8 +31,15 @@ export interface DocumentProgress {
   title?: string;
   /** Known only once fetched, for `{url}` documents. */
   byteSize?: number;
+  /** New content (a recrawled page): its hash, address and metadata. */
+  contentHash?: string;
+  source?: string | null;
+  metadata?: DocumentMetadata;
   now: Date;
 }
+
+/** A document to store; `metadata` defaults to none. */
+export type NewDocument = Omit<KnowledgeDocument, 'tenantId' | 'metadata'> & { metadata?: DocumentMetadata };
 
 export interface NewChunk extends Omit<Chunk, 'collectionId' | 'documentId'> {
   embedding: number[];
@@ -106,12 +114,12 @@ export interface KnowledgeRepositories {
     /** Like `get`, and locks the row until the transaction ends (serialises ingestions). */
     lock(id: string): Promise<KnowledgeDocument | null>;
     findByContentHash(collectionId: string, contentHash: string): Promise<KnowledgeDocument | null>;
-    create(document: Omit<KnowledgeDocument, 'tenantId'>): Promise<KnowledgeDocument>;
+    create(document: NewDocument): Promise<KnowledgeDocument>;
     /**
      * Creates the document unless the collection already holds one with the same content
      * hash (unique, even under concurrency): then nothing is written and null returned.
      */
-    createUnlessDuplicate(document: Omit<KnowledgeDocument, 'tenantId'>): Promise<KnowledgeDocument | null>;
+    createUnlessDuplicate(document: NewDocument): Promise<KnowledgeDocument | null>;
     setProgress(id: string, progress: DocumentProgress): Promise<KnowledgeDocument | null>;
     delete(id: string): Promise<boolean>;
     putBlob(id: string, bytes: Uint8Array): Promise<void>;

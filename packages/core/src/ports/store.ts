@@ -5,6 +5,7 @@ import type { Membership, Space, SpaceRole } from '../domain/spaces.js';
 import type { AssistantRepositories } from './assistant-store.js';
 import type { KnowledgeRepositories, KnowledgeSystemRepository } from './knowledge-store.js';
 import type { PublicWidget, WidgetRepository } from './widget-store.js';
+import type { WebsiteRepositories, WebsiteSystemRepository } from './website-store.js';
 
 /**
  * Persistence port. Tenant data is reached only through `forTenant(tenantId)`, whose
@@ -19,7 +20,7 @@ export interface Store {
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
 }
 
-export interface SystemRepository extends KnowledgeSystemRepository {
+export interface SystemRepository extends KnowledgeSystemRepository, WebsiteSystemRepository {
   countTenants(): Promise<number>;
   listTenants(page: PageRequest): Promise<Page<Tenant>>;
   createTenant(tenant: Tenant): Promise<Tenant>;
@@ -60,7 +61,7 @@ export interface NewApiKey extends Omit<ApiKey, 'tenantId' | 'lastUsedAt' | 'rev
 
 export interface NewRefreshToken extends Omit<RefreshTokenRecord, 'tenantId' | 'rotatedAt' | 'revokedAt'> {}
 
-export interface TenantRepositories extends KnowledgeRepositories, AssistantRepositories {
+export interface TenantRepositories extends KnowledgeRepositories, AssistantRepositories, WebsiteRepositories {
   readonly tenantId: string;
   tenant(): Promise<Tenant | null>;
   users: {

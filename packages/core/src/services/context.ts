@@ -10,6 +10,7 @@ import type {
   EmbeddingModels,
   IdGenerator,
   JobQueue,
+  JobScheduler,
   LoginThrottle,
   PasswordHasher,
   Store,
@@ -47,6 +48,8 @@ export interface CoreContext {
   /** The one way to the public web (`{url}` documents, the crawler): SSRF checks, robots.txt, politeness, limits. */
   web: WebFetcher;
   queue: JobQueue;
+  /** Repeating jobs (websites' scheduled recrawls). */
+  scheduler: JobScheduler;
   settings: CoreSettings;
 }
 
@@ -66,6 +69,10 @@ export interface CoreSettings {
   anonymousConversationTokens: number;
   /** The text-search configuration of new collections that name none (ATRIUM_DEFAULT_LANGUAGE). */
   defaultLanguage: TextSearchLanguage;
+  /** Pages one crawl fetches and processes at the same time (the fetcher still limits each host). */
+  crawlConcurrency: number;
+  /** How often a running crawl records its progress and looks for a cancel request, in ms. */
+  crawlCheckIntervalMs: number;
 }
 
 export const DEFAULT_SETTINGS: CoreSettings = {
@@ -74,4 +81,6 @@ export const DEFAULT_SETTINGS: CoreSettings = {
   embeddingBatchSize: 64,
   anonymousConversationTokens: 50_000,
   defaultLanguage: DEFAULT_LANGUAGE,
+  crawlConcurrency: 4,
+  crawlCheckIntervalMs: 1_000,
 };

@@ -27,3 +27,8 @@ export * from './conversations/conversations.js';
 export * from './idempotency/idempotency.js';
 export * from './assistants/widget.js';
 export * from './widget/visitors.js';
+export * from './websites/websites.js';
+export * from './websites/crawl.js';
+export * from './websites/schedules.js';
+export { normalizeUrl, crawlScope, type CrawlScope } from './websites/urls.js';
+export { parseSitemap, sitemapsInRobots, type Sitemap } from './websites/sitemaps.js';

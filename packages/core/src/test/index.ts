@@ -20,6 +20,7 @@ export {
   type StartFakeOpenAIOptions,
 } from './fake-openai-server.js';
 export { mockChatModel, mockChatModels, textToChatParts, type MockChatModel, type MockChatModelOptions } from './mock-chat-model.js';
+export { fakeWebFetcher, type FakeWebFetcher, type FakeWebFetcherOptions, type FakeWebPage } from './fake-web-fetcher.js';
 export {
   startLocalSite,
   type LocalSite,

@@ -91,7 +91,7 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
       [{ name: 'x', temperature: 3 }, 'temperature'],
       [{ name: 'x', retrieval: { topK: 0 } }, 'retrieval.topK'],
       [{ name: 'x', collectionIds: ['0190a0a0-0000-7000-8000-00000000abcd'] }, 'collectionIds.0'],
-      [{ name: 'x', websiteIds: ['0190a0a0-0000-7000-8000-00000000abcd'] }, 'websiteIds'],
+      [{ name: 'x', websiteIds: ['0190a0a0-0000-7000-8000-00000000abcd'] }, 'websiteIds.0'],
       [{ name: ' ' }, 'name'],
     ] as [Parameters<AtriumCore['assistants']['create']>[2], string][]) {
       const error = await expectAtriumError(h.core.assistants.create(owner, spaceId, input), 'invalid');

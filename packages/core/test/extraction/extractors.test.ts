@@ -77,6 +77,24 @@ describe('HTML', () => {
     expect(texts(document.blocks)).not.toContain('Menu');
   });
 
+  it('reports what a web page says about itself and where it leads, navigation included', async () => {
+    const html = `<!doctype html><html lang="sv"><head><title>Om oss</title><base href="/sv/">
+      <link rel="Canonical" href="https://example.com/sv/om"><meta name="robots" content="noindex, nofollow"></head>
+      <body><nav><a href="/">Hem</a> <a href=" kontakt ">Kontakt</a> <a>no href</a></nav><main><h1>Om oss</h1><p>Vi finns i Malmö.</p></main>
+      <footer><a href="https://other.example/">Partner</a></footer></body></html>`;
+    const document = await extractor.extract({ bytes: utf8(html), declaredType: 'text/html' });
+    expect(document.web).toEqual({
+      language: 'sv',
+      canonical: 'https://example.com/sv/om',
+      base: '/sv/',
+      links: ['/', 'kontakt', 'https://other.example/'],
+      noindex: true,
+      nofollow: true,
+    });
+    const plain = await extractor.extract({ bytes: utf8('<html><body><p>Just text.</p></body></html>') });
+    expect(plain.web).toEqual({ links: [], noindex: false, nofollow: false });
+  });
+
   it.each([
     '<title>Fragment</title><p>Opening hours: 9 to 5.</p>',
     '<html lang="en"><head><title>Fragment</title></head><p>Opening hours: 9 to 5.</p></html>',

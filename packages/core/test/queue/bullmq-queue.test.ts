@@ -77,6 +77,25 @@ describe.skipIf(!redisUrl)(`BullMQ queue (${redis.reason})`, () => {
       expect(stored?.opts.removeOnComplete).toBeTruthy();
     });
 
+    it('keeps repeating jobs as BullMQ job schedulers: fired at once, identical upserts left alone, removable', async () => {
+      const prefix = newPrefix();
+      const queue = open({ prefix });
+      const job = { tenantId: 'tenant-1', kind: 'recrawl_website' as const, payload: { websiteId: 'w1' } };
+      await queue.scheduler.upsert('website:w1', 86_400_000, job);
+      const schedulers = await inspect(prefix).getJobSchedulers();
+      expect(schedulers).toHaveLength(1);
+      expect(schedulers[0]).toMatchObject({ key: 'website:w1', every: 86_400_000 });
+      const next = schedulers[0]!.next;
+      await queue.scheduler.upsert('website:w1', 86_400_000, job);
+      expect((await inspect(prefix).getJobSchedulers())[0]!.next).toBe(next);
+      const seen: unknown[] = [];
+      await queue.process(handlersOf(async (j) => void seen.push({ kind: j.kind, tenantId: j.tenantId, payload: j.payload })));
+      await eventually(() => seen.length === 1, 10_000, 'the first firing');
+      expect(seen).toEqual([job]);
+      await queue.scheduler.remove('website:w1');
+      expect(await inspect(prefix).getJobSchedulers()).toEqual([]);
+    });
+
     it('ignores enqueueing a job that already completed (kept for a while by id)', async () => {
       const prefix = newPrefix();
       const queue = open({ prefix });

@@ -33,7 +33,12 @@ export const queuedJob = (payload: Record<string, unknown> = {}): QueuedJob => (
   payload,
 });
 
-export const handlersOf = (handler: JobHandler): JobHandlers => ({ ingest_document: handler, reindex_collection: handler });
+export const handlersOf = (handler: JobHandler): JobHandlers => ({
+  ingest_document: handler,
+  reindex_collection: handler,
+  crawl_website: handler,
+  recrawl_website: handler,
+});
 
 interface Call {
   job: QueuedJob;

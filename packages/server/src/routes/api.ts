@@ -10,6 +10,7 @@ import { chatRoutes } from './chat.js';
 import { knowledgeRoutes } from './knowledge.js';
 import { spaceRoutes } from './spaces.js';
 import { userRoutes } from './users.js';
+import { websiteRoutes } from './websites.js';
 import { widgetSettingsRoutes } from './widget-settings.js';
 
 /**
@@ -28,6 +29,7 @@ export const apiRoutes = (deps: AppDeps) => {
     .route('/', apiKeyRoutes(deps))
     .route('/', spaceRoutes(deps))
     .route('/', knowledgeRoutes(deps))
+    .route('/', websiteRoutes(deps))
     .route('/', assistantRoutes(deps))
     .route('/', chatRoutes(deps))
     .route('/', widgetSettingsRoutes(deps))

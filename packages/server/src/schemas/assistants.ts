@@ -72,7 +72,7 @@ const assistantFields = {
   websiteIds: z
     .array(z.string().min(1).max(200))
     .max(MAX_LINKED)
-    .openapi({ description: 'Not available yet: must be empty (websites keep their pages in a collection; link that)' }),
+    .openapi({ description: "Websites of the assistant's own space it answers from (through their collections of crawled pages)" }),
   retrieval: RetrievalInput,
   published: z.boolean().openapi({ description: 'Viewers (and widget visitors) only see published assistants' }),
 };

@@ -73,6 +73,9 @@ export const DocumentSchema = z
     error: z.string().nullable(),
     chunkCount: z.number().int(),
     tokenCount: z.number().int(),
+    metadata: z
+      .object({ language: z.string().optional().openapi({ description: "A web page's declared language (`<html lang>`)" }) })
+      .openapi('DocumentMetadata', { description: 'What the source says about itself; a web page keeps its URL in `source`' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -169,6 +172,7 @@ export const documentJson = (d: KnowledgeDocument) => ({
   error: d.error,
   chunkCount: d.chunkCount,
   tokenCount: d.tokenCount,
+  metadata: d.metadata,
   createdAt: iso(d.createdAt),
   updatedAt: iso(d.updatedAt),
 });

@@ -249,7 +249,7 @@ describe.each(await testDatabaseTargets())('assistants over HTTP on $name', (tar
         [{ retrieval: { minScore: 101 } }, 'retrieval.minScore'],
         [{ collectionIds: [foreign.body.id] }, 'collectionIds.0'],
         [{ collectionIds: [collectionId, randomUUID()] }, 'collectionIds.1'],
-        [{ websiteIds: [randomUUID()] }, 'websiteIds'],
+        [{ websiteIds: [randomUUID()] }, 'websiteIds.0'],
         [{ instructions: 'x'.repeat(20_001) }, 'instructions'],
         [{ description: 'x'.repeat(2001) }, 'description'],
         [{ name: '' }, 'name'],

@@ -1,7 +1,7 @@
 import { Job as BullJob, Queue, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { JobKind } from '../../domain/jobs.js';
-import type { JobHandlers, JobQueue, QueuedJob } from '../../ports/index.js';
+import type { JobHandlers, JobQueue, JobScheduler, QueuedJob } from '../../ports/index.js';
 
 /** pino-compatible; the adapter logs job lifecycle and Redis trouble through it. */
 export interface QueueLogger {
@@ -120,7 +120,7 @@ const closeConnection = async (connection: Redis): Promise<void> => {
  *   at the process. Redis losing its data is repaired by re-enqueueing unfinished jobs
  *   from the jobs table (`core.jobs.recoverUnfinished()`, which workers run periodically).
  */
-export const bullmqQueue = (options: BullmqQueueOptions): JobQueue => {
+export const bullmqQueue = (options: BullmqQueueOptions): JobQueue & { readonly scheduler: JobScheduler } => {
   const queueName = options.queueName ?? 'atrium-jobs';
   const concurrency = options.concurrency ?? 2;
   const attempts = Math.max(1, options.attempts ?? 3);
@@ -222,8 +222,30 @@ export const bullmqQueue = (options: BullmqQueueOptions): JobQueue => {
     }
   };
 
+  /**
+   * Repeating jobs are BullMQ job schedulers: kept in Redis and fired once for all workers,
+   * each firing a fresh job on this queue. An identical schedule is left as it is, so
+   * restoring schedules at every worker start does not move their next firing.
+   */
+  const scheduler: JobScheduler = {
+    async upsert(key, everyMs, job) {
+      const data: StoredJob = { id: key, tenantId: job.tenantId, kind: job.kind, payload: job.payload };
+      const existing = await withTimeout(queue.getJobScheduler(key as JobKind), commandTimeoutMs, 'Redis (scheduler)');
+      if (existing?.every === everyMs && JSON.stringify(existing.template?.data) === JSON.stringify(data)) return;
+      await withTimeout(
+        queue.upsertJobScheduler(key as JobKind, { every: everyMs }, { name: job.kind, data, opts: { removeOnComplete: jobOptions.removeOnComplete, removeOnFail: jobOptions.removeOnFail } }),
+        commandTimeoutMs,
+        'Redis (scheduler)',
+      );
+    },
+    async remove(key) {
+      await withTimeout(queue.removeJobScheduler(key), commandTimeoutMs, 'Redis (scheduler)');
+    },
+  };
+
   return {
     kind: 'bullmq',
+    scheduler,
 
     async enqueue(job) {
       if (closing) return;

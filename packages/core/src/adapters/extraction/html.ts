@@ -10,7 +10,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import TurndownService from 'turndown';
-import type { ExtractedDocument } from '../../ports/ingestion.js';
+import type { ExtractedDocument, WebPageFacts } from '../../ports/ingestion.js';
 import { markdownToBlocks, type MarkdownResult } from './markdown.js';
 
 /** Readability walks every element; past this many the page is not an article and we fall back. */
@@ -21,8 +21,11 @@ const NEVER_CONTENT = ['script', 'style', 'noscript', 'template', 'iframe', 'obj
 const NAVIGATION_SELECTOR = 'nav, [role="navigation"]';
 const CHROME_SELECTOR = 'header, footer, aside, form, [role="banner"], [role="contentinfo"], [aria-hidden="true"]';
 
+/** Links read from one page at most: a page with more is a link farm, not a page to follow everywhere. */
+export const MAX_PAGE_LINKS = 5_000;
+
 export function extractHtml(html: string): ExtractedDocument {
-  const { contentHtml, pageTitle, firstH1 } = mainContent(html);
+  const { contentHtml, pageTitle, firstH1, web } = mainContent(html);
   const { blocks } = htmlFragmentToBlocks(contentHtml);
   // Readability drops the article's H1 when it repeats the title; put it back so chunks
   // keep it in their heading path.
@@ -31,7 +34,7 @@ export function extractHtml(html: string): ExtractedDocument {
   }
   // "<h1>How tides work</h1>" beats "How tides work | Ocean Weekly" when the two agree.
   const title = firstH1 && (!pageTitle || pageTitle.includes(firstH1)) ? firstH1 : pageTitle || firstH1;
-  return title ? { format: 'html', title, blocks } : { format: 'html', blocks };
+  return title ? { format: 'html', title, blocks, web } : { format: 'html', blocks, web };
 }
 
 /** Converts trusted-shape HTML (e.g. mammoth's DOCX output) without looking for a main article. */
@@ -43,6 +46,30 @@ interface MainContent {
   contentHtml: string;
   pageTitle: string | undefined;
   firstH1: string | undefined;
+  web: WebPageFacts;
+}
+
+/** Read before any chrome is removed: navigation is how a crawler finds the rest of a site. */
+function webPageFacts(document: Document): WebPageFacts {
+  const attr = (selector: string, name: string) => document.querySelector(selector)?.getAttribute(name)?.trim() || undefined;
+  const links: string[] = [];
+  for (const a of document.querySelectorAll('a[href]')) {
+    if (links.length >= MAX_PAGE_LINKS) break;
+    const href = a.getAttribute('href')?.trim();
+    if (href) links.push(href);
+  }
+  const robots = (attr('meta[name="robots" i]', 'content') ?? '').toLowerCase();
+  const language = attr('html', 'lang');
+  const canonical = attr('link[rel~="canonical" i]', 'href');
+  const base = attr('base[href]', 'href');
+  return {
+    ...(language && { language }),
+    ...(canonical && { canonical }),
+    ...(base && { base }),
+    links,
+    noindex: /\b(noindex|none)\b/.test(robots),
+    nofollow: /\b(nofollow|none)\b/.test(robots),
+  };
 }
 
 /**
@@ -62,6 +89,7 @@ function mainContent(html: string): MainContent {
   const original = parseDocument(html);
   const pageTitle = collapse(original.title ?? '') || undefined;
   const firstH1 = collapse(original.querySelector('main h1, article h1, h1')?.textContent ?? '') || undefined;
+  const web = webPageFacts(original);
   const document = parseDocument(html);
   // Readability scores paragraphs and keeps everything on short pages; removing semantic
   // chrome first means a small page does not come back with its menu.
@@ -69,14 +97,14 @@ function mainContent(html: string): MainContent {
   try {
     const article = new Readability(document, { maxElemsToParse: MAX_ELEMENTS_FOR_READABILITY }).parse();
     if (article?.content && collapse(article.textContent ?? '') !== '') {
-      return { contentHtml: article.content, pageTitle, firstH1 };
+      return { contentHtml: article.content, pageTitle, firstH1, web };
     }
   } catch {
     // Readability gives up on pages it cannot score (or that are too large): use the body.
   }
   const fallback = parseDocument(html);
   removeSiteChrome(fallback);
-  return { contentHtml: fallback.body?.innerHTML ?? '', pageTitle, firstH1 };
+  return { contentHtml: fallback.body?.innerHTML ?? '', pageTitle, firstH1, web };
 }
 
 function removeSiteChrome(document: Document): void {

@@ -13,6 +13,7 @@ import type {
   EmbeddingModels,
   IdGenerator,
   JobQueue,
+  JobScheduler,
   LoginThrottle,
   PublicWidget,
   WidgetRateLimiter,
@@ -21,7 +22,7 @@ import type {
 } from '../../ports/index.js';
 import type { IsolatedExtractor } from '../extraction/index.js';
 import type { SafeWebFetcher, SafeWebFetcherOptions } from '../web/index.js';
-import { inProcessQueue } from '../memory-queue/index.js';
+import { inProcessQueue, inProcessScheduler } from '../memory-queue/index.js';
 import { bcryptHasher } from './bcrypt-hasher.js';
 import { uuidV7Ids, systemClock } from './ids.js';
 import { joseAccessTokens } from './jose-access-tokens.js';
@@ -84,6 +85,8 @@ export interface CreateAtriumOptions {
   /** The safe web fetcher's options: ATRIUM_CRAWLER_ALLOW_HOSTS, ATRIUM_CRAWLER_USER_AGENT, limits. */
   crawler?: SafeWebFetcherOptions;
   queue?: JobQueue;
+  /** Repeating jobs; default: the queue's own (BullMQ job schedulers), else in-process timers. */
+  scheduler?: JobScheduler;
 }
 
 export interface AtriumInstance {
@@ -205,6 +208,8 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
     const secret = options.jwtSecret ?? (await store.system.setSettingIfAbsent(JWT_SECRET_SETTING, randomBase62(64)));
     queue = await queueFor(options);
     limits = await rateLimitsFor(options);
+    const ownScheduler = options.scheduler || 'scheduler' in queue ? null : inProcessScheduler(queue);
+    const scheduler = options.scheduler ?? ownScheduler ?? (queue as JobQueue & { scheduler: JobScheduler }).scheduler;
     const ownExtractor = options.extractor ? null : defaultExtractor();
     const extractor = options.extractor ?? ownExtractor!;
     const ownWeb = options.web ? null : defaultWebFetcher(options.crawler);
@@ -224,11 +229,13 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       extractor,
       web: options.web ?? ownWeb!,
       queue,
+      scheduler,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
     });
     if (options.runJobs ?? queue.kind === 'in-process') {
       await queue.process(core.jobs.handlers());
       await core.jobs.recoverUnfinished();
+      await core.jobs.restoreSchedules();
     }
     const activeQueue = queue;
     const activeLimits = limits;
@@ -240,6 +247,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
         await Promise.all([database.ping(), activeQueue.ping()]);
       },
       async close(graceMs = 10_000) {
+        ownScheduler?.close();
         await activeQueue.close(graceMs);
         await activeLimits.close();
         await ownExtractor?.close();

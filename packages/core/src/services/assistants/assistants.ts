@@ -65,26 +65,30 @@ const checkInput = (ctx: CoreContext, input: AssistantInput): void => {
       : null,
     inRange(input.temperature, TEMPERATURE_RANGE, 'temperature'),
     inRange(input.maxTokens, MAX_TOKENS_RANGE, 'maxTokens', true),
-    input.websiteIds && input.websiteIds.length > 0
-      ? { path: 'websiteIds', message: 'Websites cannot be linked yet; link collections' }
-      : null,
     input.collectionIds && input.collectionIds.length > 100
       ? { path: 'collectionIds', message: 'At most 100 collections' }
       : null,
+    input.websiteIds && input.websiteIds.length > 100 ? { path: 'websiteIds', message: 'At most 100 websites' } : null,
     ...checkRetrieval(input.retrieval),
   ]);
 };
 
-/** Every linked collection must exist in the assistant's own space. */
-const checkCollections = async (repos: TenantRepositories, spaceId: string, ids: string[] | undefined): Promise<string[] | undefined> => {
+/**
+ * Every linked collection or website must exist in the assistant's own space. A website's
+ * pages are its collection's documents: linking it makes the assistant search that collection.
+ */
+const checkLinked = async (
+  repos: TenantRepositories,
+  spaceId: string,
+  field: 'collectionIds' | 'websiteIds',
+  ids: string[] | undefined,
+): Promise<string[] | undefined> => {
   if (!ids) return undefined;
   const unique = [...new Set(ids)];
-  const collections = await Promise.all(unique.map((id) => repos.collections.get(id)));
-  assertValid(
-    collections.map((c, i) =>
-      c && c.spaceId === spaceId ? null : { path: `collectionIds.${i}`, message: 'No such collection in this space' },
-    ),
-  );
+  const found = await (field === 'collectionIds' ? repos.collections : repos.websites).getMany(unique);
+  const inSpace = new Set(found.filter((f) => f.spaceId === spaceId).map((f) => f.id));
+  const what = field === 'collectionIds' ? 'collection' : 'website';
+  assertValid(unique.map((id, i) => (inSpace.has(id) ? null : { path: `${field}.${i}`, message: `No such ${what} in this space` })));
   return unique;
 };
 
@@ -99,7 +103,8 @@ export const createAssistant = async (
   const { role } = await requireSpace(repos, actor, spaceId, 'assistants.write');
   checkInput(ctx, input);
   if (input.published && !can({ tenantRole: actor.tenantRole, spaceRole: role }, 'assistants.publish')) throw forbidden();
-  const collectionIds = (await checkCollections(repos, spaceId, input.collectionIds)) ?? [];
+  const collectionIds = (await checkLinked(repos, spaceId, 'collectionIds', input.collectionIds)) ?? [];
+  const websiteIds = (await checkLinked(repos, spaceId, 'websiteIds', input.websiteIds)) ?? [];
   const now = ctx.clock.now();
   return repos.assistants.create({
     id: ctx.ids.next(),
@@ -111,6 +116,7 @@ export const createAssistant = async (
     temperature: input.temperature ?? null,
     maxTokens: input.maxTokens ?? null,
     collectionIds,
+    websiteIds,
     retrieval: { ...DEFAULT_RETRIEVAL, ...input.retrieval },
     published: input.published ?? false,
     createdAt: now,
@@ -146,7 +152,8 @@ export const updateAssistant = async (
   checkInput(ctx, input);
   if (input.published !== undefined && input.published !== assistant.published && !can({ tenantRole: actor.tenantRole, spaceRole: role }, 'assistants.publish'))
     throw forbidden();
-  const collectionIds = await checkCollections(repos, assistant.spaceId, input.collectionIds);
+  const collectionIds = await checkLinked(repos, assistant.spaceId, 'collectionIds', input.collectionIds);
+  const websiteIds = await checkLinked(repos, assistant.spaceId, 'websiteIds', input.websiteIds);
   const updated = await ctx.store.transaction((tx) =>
     tx.forTenant(actor.tenantId).assistants.update(assistantId, {
       ...(input.name !== undefined && { name: input.name.trim() }),
@@ -156,6 +163,7 @@ export const updateAssistant = async (
       ...(input.temperature !== undefined && { temperature: input.temperature }),
       ...(input.maxTokens !== undefined && { maxTokens: input.maxTokens }),
       ...(collectionIds && { collectionIds }),
+      ...(websiteIds && { websiteIds }),
       ...(input.retrieval && { retrieval: { ...assistant.retrieval, ...input.retrieval } }),
       ...(input.published !== undefined && { published: input.published }),
       now: ctx.clock.now(),

@@ -1,7 +1,7 @@
 import { isAtriumError, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/identity.js';
 import type { Job, JobKind } from '../../domain/jobs.js';
-import type { JobHandlers, JobRunContext, QueuedJob, Store } from '../../ports/index.js';
+import type { JobHandler, JobRunContext, QueuedJob, Store } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
 import { requireSpace } from '../shared/access.js';
 import { publicErrorMessage } from '../shared/public-error.js';
@@ -50,9 +50,9 @@ export const isPermanent = (error: unknown): boolean =>
  * running → completed | failed (or back to queued when a retry follows), with attempts
  * and progress. Queue adapters call the result; they never touch the table themselves.
  */
-export const trackedHandlers = (ctx: CoreContext, handlers: JobHandlers): JobHandlers => {
+export const trackedHandlers = <K extends JobKind>(ctx: CoreContext, handlers: Record<K, JobHandler>): Record<K, JobHandler> => {
   const track =
-    (handler: JobHandlers[JobKind]) =>
+    (handler: JobHandler) =>
     async (job: QueuedJob, run: JobRunContext): Promise<void> => {
       const jobs = ctx.store.forTenant(job.tenantId).jobs;
       const current = await jobs.get(job.id);
@@ -82,7 +82,7 @@ export const trackedHandlers = (ctx: CoreContext, handlers: JobHandlers): JobHan
         if (!final) throw error; // let the queue schedule the retry
       }
     };
-  return Object.fromEntries(Object.entries(handlers).map(([kind, h]) => [kind, track(h)])) as JobHandlers;
+  return Object.fromEntries(Object.entries<JobHandler>(handlers).map(([kind, h]) => [kind, track(h)])) as Record<K, JobHandler>;
 };
 
 /** Puts jobs left queued or running by a stopped process back on the queue. */

@@ -16,7 +16,7 @@ import type { Page, PageRequest } from '../../domain/pagination.js';
 import type { TenantRepositories } from '../../ports/index.js';
 import type { CoreContext } from '../context.js';
 import { recordJob, toQueued } from '../jobs/jobs.js';
-import { requireSpace } from '../shared/access.js';
+import { requireInSpace, requireSpace } from '../shared/access.js';
 import { assertValid, checkName } from '../shared/validation.js';
 
 export interface CollectionView extends Collection {
@@ -29,18 +29,7 @@ export const requireCollection = async (
   actor: Actor,
   collectionId: string,
   action: SpaceAction,
-): Promise<Collection> => {
-  const collection = await repos.collections.get(collectionId);
-  if (!collection) throw notFound('Collection');
-  try {
-    await requireSpace(repos, actor, collection.spaceId, action);
-  } catch (error) {
-    // The space is invisible to the actor, so is everything in it.
-    if (error instanceof Error && 'kind' in error && error.kind === 'not_found') throw notFound('Collection');
-    throw error;
-  }
-  return collection;
-};
+): Promise<Collection> => requireInSpace(repos, actor, await repos.collections.get(collectionId), 'Collection', action);
 
 const checkChunking = (chunking: Partial<ChunkingSettings> | undefined) => {
   if (!chunking) return null;

@@ -1,6 +1,6 @@
 import { AtriumError, notFound } from '../../domain/errors.js';
-import type { DocumentFormat, KnowledgeDocument } from '../../domain/knowledge.js';
-import type { ExtractedDocument, ExtractionInput, JobRunContext, QueuedJob } from '../../ports/index.js';
+import type { Collection, DocumentFormat, KnowledgeDocument } from '../../domain/knowledge.js';
+import type { ExtractedBlock, ExtractedDocument, ExtractionInput, JobRunContext, NewChunk, QueuedJob } from '../../ports/index.js';
 import { chunkDocument, embeddingTextFor } from '../../retrieval/chunking.js';
 import { usableModel } from '../../retrieval/search.js';
 import type { CoreContext } from '../context.js';
@@ -40,6 +40,42 @@ const pageFields = (document: KnowledgeDocument, extracted: ExtractedDocument, b
 });
 
 /**
+ * Extracted blocks → chunks along their structure → embeddings in batches: what every
+ * document becomes before it is stored, whatever brought it (upload, URL, crawl).
+ * `onProgress` hears the share of chunks embedded so far.
+ */
+export const chunkAndEmbed = async (
+  ctx: CoreContext,
+  collection: Collection,
+  blocks: ExtractedBlock[],
+  signal: AbortSignal,
+  onProgress?: (done: number) => Promise<void>,
+): Promise<NewChunk[]> => {
+  const model = usableModel(ctx.embeddings, collection);
+  // PostgreSQL text cannot hold U+0000; a stray NUL in an otherwise fine text file
+  // must not fail the whole document.
+  const clean = blocks.map((b) => ({ ...b, text: b.text.replaceAll('\u0000', '') }));
+  const drafts = chunkDocument(clean, collection.chunking);
+  if (drafts.length === 0) throw new AtriumError('invalid', 'empty_document', 'No text could be found in this document');
+
+  const embeddings: number[][] = [];
+  const batch = Math.max(1, Math.min(ctx.settings.embeddingBatchSize, model.maxBatchSize));
+  for (let i = 0; i < drafts.length; i += batch) {
+    signal.throwIfAborted();
+    const texts = drafts.slice(i, i + batch).map(embeddingTextFor);
+    embeddings.push(...(await model.embed(texts, { signal })));
+    await onProgress?.(Math.min(i + batch, drafts.length) / drafts.length);
+  }
+  return drafts.map((d, i) => ({ ...d, id: ctx.ids.next(), embedding: embeddings[i]! }));
+};
+
+/** A document's counts once its chunks are stored. */
+export const chunkTotals = (chunks: readonly NewChunk[]) => ({
+  chunkCount: chunks.length,
+  tokenCount: chunks.reduce((sum, c) => sum + c.tokenCount, 0),
+});
+
+/**
  * The `ingest_document` job: (fetch →) extract → chunk → embed → store. Chunks are replaced in
  * one transaction with the document's status, so a worker killed at any point leaves
  * either the old chunks or the new ones, never duplicates.
@@ -60,21 +96,7 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
     const extracted = await ctx.extractor.extract(content);
     await run.progress(0.2);
 
-    // PostgreSQL text cannot hold U+0000; a stray NUL in an otherwise fine text file
-    // must not fail the whole document.
-    const blocks = extracted.blocks.map((b) => ({ ...b, text: b.text.replaceAll('\u0000', '') }));
-    const drafts = chunkDocument(blocks, collection.chunking);
-    if (drafts.length === 0)
-      throw new AtriumError('invalid', 'empty_document', 'No text could be found in this document');
-
-    const embeddings: number[][] = [];
-    const batch = Math.max(1, Math.min(ctx.settings.embeddingBatchSize, model.maxBatchSize));
-    for (let i = 0; i < drafts.length; i += batch) {
-      run.signal.throwIfAborted();
-      const texts = drafts.slice(i, i + batch).map(embeddingTextFor);
-      embeddings.push(...(await model.embed(texts, { signal: run.signal })));
-      await run.progress(0.2 + 0.7 * (Math.min(i + batch, drafts.length) / drafts.length));
-    }
+    const chunks = await chunkAndEmbed(ctx, collection, extracted.blocks, run.signal, (done) => run.progress(0.2 + 0.7 * done));
 
     await ctx.store.transaction(async (tx) => {
       const scoped = tx.forTenant(job.tenantId);
@@ -85,15 +107,14 @@ export const ingestDocument = async (ctx: CoreContext, job: QueuedJob, run: JobR
         documentId,
         collection.id,
         model.dimensions,
-        drafts.map((d, i) => ({ ...d, id: ctx.ids.next(), embedding: embeddings[i]! })),
+        chunks,
       );
       await scoped.documents.setProgress(documentId, {
         status: 'ready',
         error: null,
         format: extracted.format,
         ...(document.sourceType === 'url' && pageFields(document, extracted, content.bytes)),
-        chunkCount: drafts.length,
-        tokenCount: drafts.reduce((sum, d) => sum + d.tokenCount, 0),
+        ...chunkTotals(chunks),
         now: ctx.clock.now(),
       });
     });

@@ -1,4 +1,4 @@
-import { forbidden, notFound } from '../../domain/errors.js';
+import { forbidden, isAtriumError, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/identity.js';
 import { can, effectiveSpaceRole, type SpaceAction, type TenantAction } from '../../domain/policy.js';
 import type { Space, SpaceRole } from '../../domain/spaces.js';
@@ -32,4 +32,25 @@ export const requireSpace = async (
   if (!role) throw notFound('Space');
   if (!can({ tenantRole: actor.tenantRole, spaceRole: membership?.role ?? null }, action)) throw forbidden();
   return { space, role };
+};
+
+/**
+ * Checks the actor may do `action` in the space of a resource just loaded (null: absent).
+ * A resource in a space the actor cannot see is absent too: a 404 naming the resource.
+ */
+export const requireInSpace = async <T extends { spaceId: string }>(
+  repos: TenantRepositories,
+  actor: Actor,
+  resource: T | null,
+  what: string,
+  action: SpaceAction,
+): Promise<T> => {
+  if (!resource) throw notFound(what);
+  try {
+    await requireSpace(repos, actor, resource.spaceId, action);
+  } catch (error) {
+    if (isAtriumError(error) && error.kind === 'not_found') throw notFound(what);
+    throw error;
+  }
+  return resource;
 };

@@ -17,6 +17,7 @@ import type { AssistantRepositories, NewMessage } from '../../../ports/index.js'
 import type { AtriumDb } from '../connect.js';
 import {
   assistantCollections,
+  assistantWebsites,
   assistants,
   conversations,
   messageFeedback,
@@ -31,7 +32,12 @@ type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
 type FeedbackRow = typeof messageFeedback.$inferSelect;
 
-const toAssistant = (r: AssistantRow, collectionIds: string[]): Assistant => ({
+interface Links {
+  collectionIds: string[];
+  websiteIds: string[];
+}
+
+const toAssistant = (r: AssistantRow, { collectionIds, websiteIds }: Links): Assistant => ({
   id: r.id,
   tenantId: r.tenantId,
   spaceId: r.spaceId,
@@ -42,8 +48,7 @@ const toAssistant = (r: AssistantRow, collectionIds: string[]): Assistant => ({
   temperature: r.temperature,
   maxTokens: r.maxTokens,
   collectionIds,
-  // Websites arrive with the crawler; until then no assistant links any.
-  websiteIds: [],
+  websiteIds,
   retrieval: { topK: r.retrievalTopK, mode: r.retrievalMode as SearchMode, minScore: r.retrievalMinScore },
   published: r.published,
   createdAt: r.createdAt,
@@ -120,21 +125,29 @@ export const assistantRepositories = (
       .select({ message: messages, feedback: messageFeedback })
       .from(messages)
       .leftJoin(messageFeedback, and(eq(messageFeedback.messageId, messages.id), eq(messageFeedback.tenantId, tenantId)));
-  /** Linked collection ids per assistant, in the order they were given. */
-  const collectionIdsOf = async (assistantIds: string[]): Promise<Map<string, string[]>> => {
-    const byAssistant = new Map<string, string[]>(assistantIds.map((id) => [id, []]));
+  /** Linked collection and website ids per assistant, each in the order they were given. */
+  const linksOf = async (assistantIds: string[]): Promise<Map<string, Links>> => {
+    const byAssistant = new Map<string, Links>(assistantIds.map((id) => [id, { collectionIds: [], websiteIds: [] }]));
     if (assistantIds.length === 0) return byAssistant;
-    const rows = await db
-      .select({ assistantId: assistantCollections.assistantId, collectionId: assistantCollections.collectionId })
-      .from(assistantCollections)
-      .where(inTenant(assistantCollections, inArray(assistantCollections.assistantId, assistantIds)))
-      .orderBy(asc(assistantCollections.assistantId), asc(assistantCollections.position));
-    for (const r of rows) byAssistant.get(r.assistantId)?.push(r.collectionId);
+    const [collectionRows, websiteRows] = await Promise.all([
+      db
+        .select({ assistantId: assistantCollections.assistantId, id: assistantCollections.collectionId })
+        .from(assistantCollections)
+        .where(inTenant(assistantCollections, inArray(assistantCollections.assistantId, assistantIds)))
+        .orderBy(asc(assistantCollections.assistantId), asc(assistantCollections.position)),
+      db
+        .select({ assistantId: assistantWebsites.assistantId, id: assistantWebsites.websiteId })
+        .from(assistantWebsites)
+        .where(inTenant(assistantWebsites, inArray(assistantWebsites.assistantId, assistantIds)))
+        .orderBy(asc(assistantWebsites.assistantId), asc(assistantWebsites.position)),
+    ]);
+    for (const r of collectionRows) byAssistant.get(r.assistantId)?.collectionIds.push(r.id);
+    for (const r of websiteRows) byAssistant.get(r.assistantId)?.websiteIds.push(r.id);
     return byAssistant;
   };
   const withCollections = async (rows: AssistantRow[]): Promise<Assistant[]> => {
-    const ids = await collectionIdsOf(rows.map((r) => r.id));
-    return rows.map((r) => toAssistant(r, ids.get(r.id) ?? []));
+    const links = await linksOf(rows.map((r) => r.id));
+    return rows.map((r) => toAssistant(r, links.get(r.id) ?? { collectionIds: [], websiteIds: [] }));
   };
   const linkCollections = async (assistantId: string, collectionIds: string[]) => {
     await db.delete(assistantCollections).where(inTenant(assistantCollections, eq(assistantCollections.assistantId, assistantId)));
@@ -142,6 +155,11 @@ export const assistantRepositories = (
     await db
       .insert(assistantCollections)
       .values(collectionIds.map((collectionId, position) => ({ assistantId, collectionId, tenantId, position })));
+  };
+  const linkWebsites = async (assistantId: string, websiteIds: string[]) => {
+    await db.delete(assistantWebsites).where(inTenant(assistantWebsites, eq(assistantWebsites.assistantId, assistantId)));
+    if (websiteIds.length === 0) return;
+    await db.insert(assistantWebsites).values(websiteIds.map((websiteId, position) => ({ assistantId, websiteId, tenantId, position })));
   };
 
   return {
@@ -192,13 +210,17 @@ export const assistantRepositories = (
           select coalesce(json_agg(${assistantCollections.collectionId} order by ${assistantCollections.position}), '[]'::json)
           from ${assistantCollections}
           where ${assistantCollections.tenantId} = ${tenantId} and ${assistantCollections.assistantId} = ${assistants.id})`;
+        const linkedWebsites = sql<string[]>`(
+          select coalesce(json_agg(${assistantWebsites.websiteId} order by ${assistantWebsites.position}), '[]'::json)
+          from ${assistantWebsites}
+          where ${assistantWebsites.tenantId} = ${tenantId} and ${assistantWebsites.assistantId} = ${assistants.id})`;
         const [row] = await db
-          .select({ assistant: assistants, role: spaceMemberships.role, collectionIds: linked })
+          .select({ assistant: assistants, role: spaceMemberships.role, collectionIds: linked, websiteIds: linkedWebsites })
           .from(assistants)
           .leftJoin(spaceMemberships, and(eq(spaceMemberships.spaceId, assistants.spaceId), eq(spaceMemberships.userId, userId)))
           .where(inTenant(assistants, eq(assistants.id, id)));
         if (!row) return null;
-        return { assistant: toAssistant(row.assistant, row.collectionIds), membershipRole: (row.role as SpaceRole | null) ?? null };
+        return { assistant: toAssistant(row.assistant, { collectionIds: row.collectionIds, websiteIds: row.websiteIds }), membershipRole: (row.role as SpaceRole | null) ?? null };
       },
       async create(a) {
         const [row] = await db
@@ -222,9 +244,10 @@ export const assistantRepositories = (
           })
           .returning();
         await linkCollections(a.id, a.collectionIds);
-        return toAssistant(row!, [...a.collectionIds]);
+        await linkWebsites(a.id, a.websiteIds);
+        return toAssistant(row!, { collectionIds: [...a.collectionIds], websiteIds: [...a.websiteIds] });
       },
-      async update(id, { now, retrieval, collectionIds, ...patch }) {
+      async update(id, { now, retrieval, collectionIds, websiteIds, ...patch }) {
         if (!isId(id)) return null;
         const [row] = await db
           .update(assistants)
@@ -241,6 +264,7 @@ export const assistantRepositories = (
           .returning();
         if (!row) return null;
         if (collectionIds) await linkCollections(id, collectionIds);
+        if (websiteIds) await linkWebsites(id, websiteIds);
         return (await withCollections([row]))[0]!;
       },
       async delete(id) {

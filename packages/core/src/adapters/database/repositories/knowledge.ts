@@ -1,4 +1,4 @@
-import { asc, count, desc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Job, JobKind, JobStatus } from '../../../domain/jobs.js';
 import type {
@@ -16,7 +16,7 @@ import type {
 import { DEFAULT_LANGUAGE } from '../../../domain/knowledge.js';
 import type { KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery, VectorQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
-import { assistantCollections, chunks, collections, documentBlobs, documents, jobs } from '../schema/index.js';
+import { assistantCollections, assistantWebsites, chunks, collections, documentBlobs, documents, jobs, websites } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared } from './prepared.js';
 import { bm25Search, type Bm25Tuning } from './keyword-search.js';
@@ -57,6 +57,7 @@ export const toDocument = (r: DocumentRow): KnowledgeDocument => ({
   error: r.error,
   chunkCount: r.chunkCount,
   tokenCount: r.tokenCount,
+  metadata: r.metadata,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
@@ -303,12 +304,15 @@ export const knowledgeRepositories = (
       },
       async linkedTo(assistantId) {
         if (!isId(assistantId)) return [];
+        // Linked collections in their order, then the collections of linked websites in theirs.
         const rows = await db
           .select({ collection: collections })
-          .from(assistantCollections)
-          .innerJoin(collections, eq(collections.id, assistantCollections.collectionId))
-          .where(inTenant(assistantCollections, eq(assistantCollections.assistantId, assistantId)))
-          .orderBy(asc(assistantCollections.position));
+          .from(collections)
+          .leftJoin(assistantCollections, and(eq(assistantCollections.collectionId, collections.id), eq(assistantCollections.assistantId, assistantId)))
+          .leftJoin(websites, eq(websites.collectionId, collections.id))
+          .leftJoin(assistantWebsites, and(eq(assistantWebsites.websiteId, websites.id), eq(assistantWebsites.assistantId, assistantId)))
+          .where(inTenant(collections, or(isNotNull(assistantCollections.assistantId), isNotNull(assistantWebsites.assistantId))))
+          .orderBy(sql`${assistantCollections.position} nulls last`, asc(assistantWebsites.position));
         return rows.map((r) => toCollection(r.collection));
       },
       async create(c) {

@@ -7,11 +7,13 @@ import { refreshTokens, systemSettings, tenants, users } from '../schema/index.j
 import { decodeCursor, isId, toPage } from './shared.js';
 import { toApiKey, toUser } from './rows.js';
 import { knowledgeSystemRepository, type SearchTuning } from './knowledge.js';
+import { websiteSystemRepository } from './websites.js';
 import { preparedQueries } from './prepared.js';
 import { widgetSystemRepository } from './widgets.js';
 
 export const systemRepository = (db: AtriumDb, tuning: SearchTuning = {}): SystemRepository => ({
   ...knowledgeSystemRepository(db, tuning),
+  ...websiteSystemRepository(db),
   ...widgetSystemRepository(db),
   async countTenants() {
     const [row] = await db.select({ n: count() }).from(tenants);

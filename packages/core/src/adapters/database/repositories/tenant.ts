@@ -10,6 +10,7 @@ import { assistantRepositories } from './assistants.js';
 import { preparedQueries } from './prepared.js';
 import { idempotencyRepository } from './idempotency.js';
 import { widgetRepository } from './widgets.js';
+import { websiteRepositories } from './websites.js';
 
 /**
  * Repositories bound to one tenant. Every statement below carries `tenant_id = $tenant`
@@ -27,6 +28,7 @@ export const tenantRepositories = (db: AtriumDb, tenantId: string, tuning: Searc
     tenantId,
     ...knowledgeRepositories(db, tenantId, inTenant, tuning),
     ...assistantRepositories(db, tenantId, inTenant),
+    ...websiteRepositories(db, tenantId, inTenant),
     idempotencyKeys: idempotencyRepository(db, tenantId, inTenant),
     widgets: widgetRepository(db, tenantId, inTenant),
     async tenant() {

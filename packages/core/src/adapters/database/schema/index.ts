@@ -14,3 +14,4 @@ export { assistants, assistantCollections } from './assistants/assistants.js';
 export { conversations, messages, messageFeedback, usageRecords } from './conversations/conversations.js';
 export { idempotencyKeys } from './system/idempotency-keys.js';
 export { assistantWidgets } from './assistants/widgets.js';
+export { websites, crawlRuns, websitePages, assistantWebsites } from './websites/websites.js';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, customType, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, customType, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { DocumentMetadata } from '../../../../domain/knowledge.js';
 import { createdAt, id, updatedAt } from '../columns.js';
 import { tenants } from '../identity/tenants.js';
 import { spaces } from '../spaces/spaces.js';
@@ -28,6 +29,8 @@ export const documents = pgTable(
     error: text('error'),
     chunkCount: integer('chunk_count').notNull().default(0),
     tokenCount: integer('token_count').notNull().default(0),
+    // What the source says about itself (a web page's language); see DocumentMetadata.
+    metadata: jsonb('metadata').$type<DocumentMetadata>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

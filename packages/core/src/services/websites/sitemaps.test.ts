@@ -1,0 +1,46 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { MAX_SITEMAP_BYTES, parseSitemap, sitemapsInRobots } from './sitemaps.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('parseSitemap', () => {
+  it('reads a urlset, with namespaces and escaped ampersands', async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+  <url><loc> https://e.com/a </loc><lastmod>2026-01-01</lastmod></url>
+  <url><loc>https://e.com/b?x=1&amp;y=2</loc></url>
+  <url><lastmod>no loc</lastmod></url>
+</urlset>`;
+    expect(await parseSitemap(bytes(xml))).toEqual({ kind: 'urlset', urls: ['https://e.com/a', 'https://e.com/b?x=1&y=2'] });
+  });
+
+  it('reads a sitemap index, gzipped', async () => {
+    const xml = '<sitemapindex><sitemap><loc>https://e.com/one.xml</loc></sitemap><sitemap><loc>https://e.com/two.xml.gz</loc></sitemap></sitemapindex>';
+    expect(await parseSitemap(gzipSync(bytes(xml)))).toEqual({ kind: 'index', sitemaps: ['https://e.com/one.xml', 'https://e.com/two.xml.gz'] });
+  });
+
+  it('says null for what is not a sitemap, a corrupt gzip, or a gzip that unpacks past the limit', async () => {
+    expect(await parseSitemap(bytes('<html><body>hello</body></html>'))).toBeNull();
+    expect(await parseSitemap(bytes('not xml at all <<<'))).toBeNull();
+    expect(await parseSitemap(new Uint8Array([0x1f, 0x8b, 1, 2, 3]))).toBeNull();
+    const bomb = gzipSync(new Uint8Array(MAX_SITEMAP_BYTES + 1024));
+    expect(bomb.byteLength).toBeLessThan(200_000);
+    expect(await parseSitemap(bomb)).toBeNull();
+  });
+
+  it('does not expand entities', async () => {
+    const xml = '<!DOCTYPE x [<!ENTITY e "https://evil.example/">]><urlset><url><loc>&e;</loc></url></urlset>';
+    const parsed = await parseSitemap(bytes(xml));
+    expect(parsed?.kind === 'urlset' ? parsed.urls : []).not.toContain('https://evil.example/');
+  });
+});
+
+describe('sitemapsInRobots', () => {
+  it('reads the Sitemap lines, whatever their case', () => {
+    expect(sitemapsInRobots('User-agent: *\nDisallow: /x\nSitemap: https://e.com/s1.xml\r\nsitemap:https://e.com/s2.xml.gz\n# Sitemap: no')).toEqual([
+      'https://e.com/s1.xml',
+      'https://e.com/s2.xml.gz',
+    ]);
+  });
+});

@@ -1,0 +1,88 @@
+import { XMLParser } from 'fast-xml-parser';
+
+/**
+ * Sitemaps (sitemaps.org): a `<urlset>` of pages or a `<sitemapindex>` of further sitemaps,
+ * either of them possibly gzipped. Parsed without entities or DTDs, and decompressed with a
+ * bound, since they come from sites we do not trust.
+ */
+
+/** The protocol's own limit for one uncompressed sitemap. */
+export const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
+/** Sitemaps read per crawl at most (an index of indexes must end). */
+export const MAX_SITEMAPS = 100;
+
+export type Sitemap = { kind: 'urlset'; urls: string[] } | { kind: 'index'; sitemaps: string[] };
+
+const isGzip = (bytes: Uint8Array) => bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** Gunzips with DecompressionStream (web standard: Node, Deno, browsers), stopping past `limit` bytes. */
+const gunzip = async (bytes: Uint8Array, limit: number): Promise<Uint8Array | null> => {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        return null;
+      }
+      parts.push(value);
+    }
+  } catch {
+    return null; // corrupt gzip
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+};
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  processEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  removeNSPrefix: true,
+  isArray: (name) => name === 'url' || name === 'sitemap',
+  parseTagValue: false,
+  trimValues: true,
+});
+
+const locs = (entries: unknown): string[] =>
+  Array.isArray(entries)
+    ? entries.flatMap((e) => {
+        const loc = (e as { loc?: unknown } | null)?.loc;
+        return typeof loc === 'string' && loc !== '' ? [loc.replaceAll('&amp;', '&')] : [];
+      })
+    : [];
+
+/** A sitemap's entries, or null when the bytes are not a sitemap (or too big once unzipped). */
+export const parseSitemap = async (bytes: Uint8Array): Promise<Sitemap | null> => {
+  const raw = isGzip(bytes) ? await gunzip(bytes, MAX_SITEMAP_BYTES) : bytes;
+  if (!raw || raw.byteLength > MAX_SITEMAP_BYTES) return null;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const urlset = doc.urlset as { url?: unknown } | undefined;
+  if (urlset !== undefined) return { kind: 'urlset', urls: locs(urlset?.url) };
+  const index = doc.sitemapindex as { sitemap?: unknown } | undefined;
+  if (index !== undefined) return { kind: 'index', sitemaps: locs(index?.sitemap) };
+  return null;
+};
+
+/** The `Sitemap:` lines of a robots.txt. */
+export const sitemapsInRobots = (text: string): string[] =>
+  text
+    .split(/\r?\n/)
+    .map((line) => /^\s*sitemap\s*:\s*(\S+)/i.exec(line)?.[1])
+    .filter((url): url is string => url !== undefined);
