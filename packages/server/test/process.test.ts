@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseTargets } from '@atrium/core/test';
-import { startCli, within, type RunningCli } from './process-helpers.js';
+import { spawn } from 'node:child_process';
+import { CLI_ARGS, REPO_ROOT, cliEnv, freePort, startCli, within, type RunningCli } from './process-helpers.js';
 
 /** The real `atrium start` process: first-start bootstrap, restart, graceful shutdown. */
 
@@ -112,5 +113,37 @@ describe.each(await testDatabaseTargets())('the atrium process on $name', (targe
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
     // And it no longer listens.
     await expect(fetch(`${cli.url}/healthz`)).rejects.toThrow();
+  }, 120_000);
+});
+
+describe('the atrium process, stopped during start-up', () => {
+  it('SIGTERM as soon as /readyz answers 200 (first start, the demo still being seeded) exits 0 once start-up is done', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'atrium-early-stop-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, CLI_ARGS, {
+      cwd: REPO_ROOT,
+      env: cliEnv({ ATRIUM_LOG_LEVEL: 'warn', ATRIUM_DATA_DIR: dataDir, DATABASE_URL: undefined, PORT: String(port), ATRIUM_HOST: '127.0.0.1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (Date.now() > deadline) throw new Error(`not ready within 60 s:\n${out}`);
+        const status = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+        if (status === 200) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Before the banner: start-up (the demo's seeding) has not finished yet.
+      expect(out).not.toContain('Atrium is running');
+      child.kill('SIGTERM');
+      expect(await within(exited, 60_000, 'exit after SIGTERM'), out).toEqual({ code: 0, signal: null });
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -5,7 +5,21 @@ import { configOrExit, describeMode, failAndExit } from './shared.js';
 export const startCommand = async (): Promise<void> => {
   const config = configOrExit();
   const logger = createLogger(config.logLevel);
+  // Listening before start-up ends: /readyz answers 200 while the demo is still being
+  // seeded, so a supervisor may already send SIGTERM. Take it now, and stop as soon as
+  // start-up has finished, instead of dying mid-write to the data directory.
+  let stopRequested: string | undefined;
+  const early = (signal: string) => () => {
+    stopRequested = signal;
+    logger.info({ signal }, 'stopping once start-up has finished');
+  };
+  const earlyTerm = early('SIGTERM');
+  const earlyInt = early('SIGINT');
+  process.once('SIGTERM', earlyTerm);
+  process.once('SIGINT', earlyInt);
   const running = await startServer(config, logger).catch(failAndExit);
+  process.off('SIGTERM', earlyTerm);
+  process.off('SIGINT', earlyInt);
   const base = config.publicUrl;
 
   const lines = [
@@ -34,6 +48,7 @@ export const startCommand = async (): Promise<void> => {
         process.exit(1);
       });
   };
+  if (stopRequested) return stop(stopRequested);
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 };
