@@ -148,11 +148,18 @@ const switchable = (initial: SafeWebFetcher) => {
   return { web, use: (f: SafeWebFetcher) => void (current = f) };
 };
 
-type CrawlResult = { database: string; label: string; run: CrawlRun; wallMs: number; nodeCpuMs: number; pgCpuMs: number | null } & {
+interface CrawlResult {
+  database: string;
+  label: string;
+  run: CrawlRun;
+  wallMs: number;
+  nodeCpuMs: number;
+  pgCpuMs: number | null;
+  /** Texts handed to the embedding model, requests the site served, of them 304s. */
   embedded: number;
   requests: number;
   notModified: number;
-};
+}
 
 type Site = Awaited<ReturnType<typeof startSite>>;
 
@@ -309,19 +316,11 @@ const main = async () => {
   const rate = (r: CrawlResult) => r.run.stats.crawled / (r.wallMs / 1000);
   const rows = results.map((r) => {
     const s = r.run.stats;
-    const cpuMs = r.nodeCpuMs + (r.pgCpuMs ?? 0);
-    return [
-      r.database,
-      r.label,
-      r.run.status,
-      `${fmt(r.wallMs / 1000, 1)} s (run ${fmt((r.run.finishedAt!.getTime() - r.run.startedAt!.getTime()) / 1000, 1)} s)`,
-      `**${fmt(rate(r), 1)}**`,
-      `${s.crawled} / ${s.new} / ${s.updated} / ${s.unchanged} / ${s.failed} / ${s.duplicates} / ${s.skippedScope}${s.limitReached ? ' (limit reached)' : ''}`,
-      `${r.requests} (${r.notModified} × 304)`,
-      String(r.embedded),
-      `${fmt(r.nodeCpuMs / 1000, 1)} s${r.pgCpuMs !== null ? ` + ${fmt(r.pgCpuMs / 1000, 1)} s PG` : ''}`,
-      `${fmt(cpuMs / Math.max(1, s.crawled), 1)} ms`,
-    ];
+    const runS = (r.run.finishedAt!.getTime() - r.run.startedAt!.getTime()) / 1000;
+    const stats = `${s.crawled} / ${s.new} / ${s.updated} / ${s.unchanged} / ${s.failed} / ${s.duplicates} / ${s.skippedScope}${s.limitReached ? ' (limit reached)' : ''}`;
+    const cpu = `${fmt(r.nodeCpuMs / 1000, 1)} s${r.pgCpuMs !== null ? ` + ${fmt(r.pgCpuMs / 1000, 1)} s PG` : ''}`;
+    const perPage = `${fmt((r.nodeCpuMs + (r.pgCpuMs ?? 0)) / Math.max(1, s.crawled), 1)} ms`;
+    return [r.database, r.label, r.run.status, `${fmt(r.wallMs / 1000, 1)} s (run ${fmt(runS, 1)} s)`, `**${fmt(rate(r), 1)}**`, stats, `${r.requests} (${r.notModified} × 304)`, r.embedded, cpu, perPage];
   });
   const pieceRows = pieceList.map((p) => [p.piece, `${fmt(p.wallMs / 1000, 2)} s`, `${fmt(p.cpuMs / 1000, 2)} s`, `${fmt(p.cpuMs / PAGES, 2)} ms`, p.note ?? '']);
   const loadNote = `1-min load average ${loadBefore.oneMinute.toFixed(1)} before, ${loadAfter.oneMinute.toFixed(1)} after${
