@@ -323,8 +323,9 @@ const main = async () => {
     return [r.database, r.label, r.run.status, `${fmt(r.wallMs / 1000, 1)} s (run ${fmt(runS, 1)} s)`, `**${fmt(rate(r), 1)}**`, stats, `${r.requests} (${r.notModified} × 304)`, r.embedded, cpu, perPage];
   });
   const pieceRows = pieceList.map((p) => [p.piece, `${fmt(p.wallMs / 1000, 2)} s`, `${fmt(p.cpuMs / 1000, 2)} s`, `${fmt(p.cpuMs / PAGES, 2)} ms`, p.note ?? '']);
-  const loadNote = `1-min load average ${loadBefore.oneMinute.toFixed(1)} before, ${loadAfter.oneMinute.toFixed(1)} after${
-    loadBefore.busy || loadAfter.busy ? ' — **the machine was busy with other work: wall times (and so pages/s) are inflated; CPU per page is the steadier figure**' : ''
+  // Only the load before says whether other work was running: afterwards it is mostly this run's own (two busy cores).
+  const loadNote = `1-min load average ${loadBefore.oneMinute.toFixed(1)} before, ${loadAfter.oneMinute.toFixed(1)} after (mostly this run's own)${
+    loadBefore.busy ? ' — **the machine was busy with other work: wall times (and so pages/s) are inflated; CPU per page is the steadier figure**' : ''
   }.`;
   console.log(`\n  ${loadNote}`);
   const first = (db: string, label: string) => results.find((r) => r.database === db && r.label.startsWith(label))!;
