@@ -9,7 +9,6 @@ import { gunzipSync } from 'node:zlib';
 import type { SearchHit, SearchMode } from '@atrium/core';
 import type { AtriumInstance } from '@atrium/core/node';
 import { createDatabaseStore, graphPrecisionFor, type SearchTuning } from '@atrium/core/database';
-import { sql } from 'drizzle-orm';
 import { REPO_ROOT, sleep } from './common.js';
 import { percentile, tenantAndSpace } from './knowledge.js';
 import { POOL, type Pools } from './fusion-experiments.js';
@@ -217,14 +216,13 @@ export const runDataset = async (
       const [embedding] = await model.embed([q.text]);
       const keyword = await repos.chunks.searchKeyword({ collectionIds: [collection.id], query: q.text, limit: POOL });
       // The exact cosine of every keyword candidate, for fusions that score them all.
-      const ids = keyword.map((h) => h.chunkId);
-      const { rows } = ids.length
-        ? ((await instance.database.db.execute(
-            sql`select id, 1 - (embedding::vector(${sql.raw(String(model.dimensions))}) <=> ${`[${embedding!.join(',')}]`}::vector(${sql.raw(String(model.dimensions))})) as score
-                from chunks where id = any(${`{${ids.join(',')}}`}::uuid[])`,
-          )) as unknown as { rows: { id: string; score: number }[] })
-        : { rows: [] };
-      const cosine = new Map(rows.map((r) => [r.id, Number(r.score)]));
+      const similar = await repos.chunks.similarity({
+        collectionIds: [collection.id],
+        dimensions: model.dimensions,
+        embedding: embedding!,
+        chunkIds: keyword.map((h) => h.chunkId),
+      });
+      const cosine = new Map(similar.map((r) => [r.chunkId, r.score]));
       pools.push({
         vector: await repos.chunks.searchVector({ collectionIds: [collection.id], dimensions: model.dimensions, embedding: embedding!, limit: POOL }),
         keyword,
