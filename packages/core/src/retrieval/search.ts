@@ -104,5 +104,6 @@ export const retrieve = async (
     return [...new Map([...scored, ...nearest].map((r) => [r.chunkId, r])).values()];
   });
   const [keyword, lists] = await Promise.all([keywordList, vectorLists]);
-  return repos.chunks.hits(scoreFusion(merged(lists, Number.POSITIVE_INFINITY), keyword, topK, HYBRID_VECTOR_WEIGHT));
+  // Fusion divides by the list's best score, so the per-model lists need no merging order.
+  return repos.chunks.hits(scoreFusion(lists.flat(), keyword, topK, HYBRID_VECTOR_WEIGHT));
 };
