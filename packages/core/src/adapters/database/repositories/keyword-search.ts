@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { DEFAULT_LANGUAGE, isTextSearchLanguage, type TextSearchLanguage } from '../../../domain/knowledge.js';
 import type { KeywordQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
-import { executePrepared } from './prepared.js';
+import { executePrepared, uuidList } from './prepared.js';
 
 /** BM25 parameters and the bounds that keep one keyword search's cost flat (ADR 0024). */
 export interface Bm25Tuning {
@@ -74,7 +74,7 @@ export const bm25Statement = (
   const b = tuning.bm25B ?? BM25_DEFAULTS.bm25B;
   const budget = tuning.keywordExactPostings ?? BM25_DEFAULTS.keywordExactPostings;
   const rescored = Math.max(limit, tuning.keywordRescored ?? BM25_DEFAULTS.keywordRescored);
-  const inCollections = (column: SQL) => sql`${column} in (${sql.join(collectionIds.map((id) => sql`${id}::uuid`), sql`, `)})`;
+  const inCollections = (column: SQL) => sql`${column} in (${uuidList(collectionIds)})`;
   // BM25's term weight for tf occurrences in a chunk of `len` lexemes (Lucene's form with (k1 + 1)).
   const saturated = (tf: SQL, len: SQL) =>
     sql`${tf} * ${k1 + 1}::float8 / (${tf} + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * ${len} / totals.avgdl))`;

@@ -18,7 +18,7 @@ import type { KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery,
 import type { AtriumDb } from '../connect.js';
 import { assistantCollections, assistantWebsites, chunks, collections, documentBlobs, documents, jobs, websites } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
-import { executePrepared } from './prepared.js';
+import { executePrepared, uuidList } from './prepared.js';
 import { bm25Search, type Bm25Tuning } from './keyword-search.js';
 import { decodeCursor, decodeOrdinalCursor, encodeCursor, isId, toPage } from './shared.js';
 import { createVectorIndex, dimensionsLiteral, graphType, type GraphPrecision } from '../vector-index.js';
@@ -183,7 +183,7 @@ export const knowledgeRepositories = (
     if (ids.length === 0 || limit < 1) return [];
     const dims = dimensionsLiteral(dimensions);
     const vector = `[${embedding.join(',')}]`;
-    const inCollections = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+    const inCollections = uuidList(ids);
     const ef = String(quick ? Math.max(QUICK_EF_SEARCH, limit) : Math.max(efSearch, limit * 4));
     const maxExactRows = quick ? Math.min(ALWAYS_EXACT_ROWS, exactSearchMaxRows) : exactSearchMaxRows;
     return db.transaction(async (tx) => {
@@ -259,7 +259,7 @@ export const knowledgeRepositories = (
       select c.id, (c.embedding::${type}(${dims})) <=> ${`[${embedding.join(',')}]`}::${type}(${dims}) as distance
       from chunks c
       where c.tenant_id = ${tenantId} and c.id = any(${`{${chunks.join(',')}}`}::uuid[])
-        and c.embedding_dims = ${dims} and c.collection_id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`);
+        and c.embedding_dims = ${dims} and c.collection_id in (${uuidList(ids)})`);
     return result.rows.map((r) => ({ chunkId: r.id, score: 1 - Number(r.distance) }));
   };
   const rankKeyword = async ({ collectionIds, query, limit, languages }: KeywordQuery): Promise<RankedChunk[]> => {

@@ -52,3 +52,6 @@ export const executePrepared = <T>(db: AtriumDb, statement: SQL): Promise<{ rows
   const name = `atrium_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}`;
   return db._.session.prepareQuery(query, undefined, name, false).execute() as Promise<{ rows: T[] }>;
 };
+
+/** `$1::uuid, $2::uuid, …`: ids as separate typed parameters, for `in (…)` filters the planner can match to partial indexes. */
+export const uuidList = (ids: readonly string[]): SQL => sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
