@@ -28,14 +28,27 @@ describe.each(await testDatabaseTargets())('websites over HTTP on $name', (targe
   let h: Harness;
   let token: string;
   let space: SpaceFixture;
+  let startPageHeld: Promise<void> = Promise.resolve();
+  let startPageAsked = () => {};
 
   beforeAll(async () => {
-    // The test site, a little slow, so that a crawl is still running when asked twice.
+    // The test site, a little slow, so that a crawl is still running when asked twice; and
+    // the start page can be held, so that a cancel surely arrives while a crawl runs.
     const site = testSite();
     const slow = fakeWebFetcher({ delayMs: 60 });
     h = await openHarness(target, {
       atrium: {
-        web: { check: (url) => site.check(url), fetch: async (request) => (await slow.fetch({ ...request, url: 'https://slow.test/' }), site.fetch(request)) },
+        web: {
+          check: (url) => site.check(url),
+          fetch: async (request) => {
+            await slow.fetch({ ...request, url: 'https://slow.test/' });
+            if (request.url === TEST_SITE) {
+              startPageAsked();
+              await startPageHeld;
+            }
+            return site.fetch(request);
+          },
+        },
       },
     });
     token = h.tenant.token;
@@ -103,8 +116,15 @@ describe.each(await testDatabaseTargets())('websites over HTTP on $name', (targe
 
   it('cancels a running crawl', async () => {
     const website = (await createWebsite({ url: TEST_SITE, mode: 'crawl' })).body;
+    // The crawl is surely running (past its first check for a cancel) when the cancel comes.
+    let release = () => {};
+    startPageHeld = new Promise((resolve) => (release = resolve));
+    const asked = new Promise<void>((resolve) => (startPageAsked = resolve));
     const started = await call(h.app, 'POST', `/api/v1/websites/${website.id}/crawl`, { token });
+    await asked;
     const cancel = await call(h.app, 'POST', `/api/v1/websites/${website.id}/runs/${started.body.run.id}/cancel`, { token });
+    release();
+    startPageHeld = Promise.resolve();
     expect(cancel.status, cancel.text).toBe(200);
     expect(cancel.body.cancelRequested).toBe(true);
     const run = await untilRunEnds(h, token, website.id);

@@ -171,6 +171,8 @@ class Crawl {
         this.stats.limitReached = true;
         break;
       }
+      // Between levels, always: a cancel sent while a level ran stops the crawl before the next.
+      if (next.length > 0) await this.checkpoint(true);
       level = next;
     }
     return !this.stats.limitReached;
