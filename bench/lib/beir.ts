@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import type { SearchHit, SearchMode } from '@atrium/core';
 import type { AtriumInstance } from '@atrium/core/node';
 import { createDatabaseStore, graphPrecisionFor, type SearchTuning } from '@atrium/core/database';
+import { sql } from 'drizzle-orm';
 import { REPO_ROOT, sleep } from './common.js';
 import { percentile, tenantAndSpace } from './knowledge.js';
 import { POOL, type Pools } from './fusion-experiments.js';
@@ -212,6 +213,13 @@ export const runDataset = async (
   const pools: Pools[] = [];
   if (options.pools) {
     const model = core.context.embeddings.get(collection.embeddingModel)!;
+    // Every chunk's stored vector, for fusions that search with another vector (feedback).
+    const stored = (await instance.database.db.execute(
+      sql`select id, document_id, embedding::text as embedding from chunks where collection_id = ${collection.id}`,
+    )) as unknown as { rows: { id: string; document_id: string; embedding: string }[] };
+    const allChunks = new Map(
+      stored.rows.map((r) => [r.id, { documentId: r.document_id, embedding: JSON.parse(r.embedding) as number[] }]),
+    );
     for (const q of dataset.queries) {
       const [embedding] = await model.embed([q.text]);
       const keyword = await repos.chunks.searchKeyword({ collectionIds: [collection.id], query: q.text, limit: POOL });
@@ -227,6 +235,8 @@ export const runDataset = async (
         vector: await repos.chunks.searchVector({ collectionIds: [collection.id], dimensions: model.dimensions, embedding: embedding!, limit: POOL }),
         keyword,
         keywordCosine: keyword.map((h) => ({ ...h, score: cosine.get(h.chunkId) ?? 0 })),
+        question: embedding!,
+        chunks: allChunks,
       });
     }
   }

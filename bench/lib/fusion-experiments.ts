@@ -15,7 +15,33 @@ export interface Pools {
   keyword: SearchHit[];
   /** The keyword candidates with their exact cosine similarity to the question. */
   keywordCosine: SearchHit[];
+  /** The question's vector, and every chunk's stored vector (one map, shared by all queries). */
+  question: number[];
+  chunks: Map<string, { documentId: string; embedding: number[] }>;
 }
+
+const dot = (a: readonly number[], b: readonly number[]) => {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+};
+
+/**
+ * The vector list as hybrid search builds it with feedback (ADR 0040): the question moved
+ * towards its `hits` best keyword hits (weighted by BM25 score, or not), then the exact
+ * cosine of every keyword candidate plus the 20 nearest neighbours (exact here) of that vector.
+ */
+const feedbackVector = (p: Pools, hits: number, weight: number, byScore: boolean): SearchHit[] => {
+  const best = p.keyword.slice(0, hits);
+  const shares = best.map((h) => (byScore ? h.score / best[0]!.score : 1));
+  const total = shares.reduce((a, b) => a + b, 0);
+  const vectorOf = (chunkId: string) => p.chunks.get(chunkId)!.embedding;
+  const q = p.question.map((x, i) => x + (weight * best.reduce((sum, h, j) => sum + shares[j]! * vectorOf(h.chunkId)[i]!, 0)) / (total || 1));
+  const scored = new Map(p.keyword.map((h) => [h.chunkId, { ...h, score: dot(q, vectorOf(h.chunkId)) }]));
+  const nearest = [...p.chunks].map(([chunkId, c]) => ({ chunkId, documentId: c.documentId, score: dot(q, c.embedding) }));
+  for (const n of nearest.sort((a, b) => b.score - a.score).slice(0, 20)) if (!scored.has(n.chunkId)) scored.set(n.chunkId, n as SearchHit);
+  return [...scored.values()];
+};
 
 /** The vector list as the keyword candidates' exact cosines plus the `depth` nearest neighbours. */
 const denseVector = (p: Pools, depth: number): SearchHit[] => {
@@ -74,6 +100,20 @@ export const fusionVariants = (): { name: string; fuse: (p: Pools) => SearchHit[
         name: `score fusion (max), ${alpha} × exact cosine of keyword candidates + ${depth} nearest`,
         fuse: (p) => scoreFusion(denseVector(p, depth), p.keyword, alpha, 'max'),
       });
+  for (const [hits, weight, alpha, byScore] of [
+    [5, 2, 0.3, false],
+    [5, 4, 0.4, false],
+    [10, 4, 0.4, false],
+    [3, 4, 0.4, true],
+    [5, 4, 0.3, true],
+    [5, 4, 0.4, true],
+    [5, 6, 0.4, true],
+    [7, 4, 0.4, true],
+  ] as const)
+    variants.push({
+      name: `feedback: ${hits} best keyword hits${byScore ? ' by BM25 score' : ''}, ${weight} × their centroid; score fusion (max), ${alpha} × vector`,
+      fuse: (p) => scoreFusion(feedbackVector(p, hits, weight, byScore), p.keyword, alpha, 'max'),
+    });
   return variants;
 };
 

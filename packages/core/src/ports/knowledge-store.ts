@@ -67,6 +67,14 @@ export interface SimilarityQuery {
   chunkIds: string[];
 }
 
+/** Which chunks' stored vectors to read: as `SimilarityQuery`, without a question. */
+export type ChunkVectorsQuery = Omit<SimilarityQuery, 'embedding'>;
+
+export interface ChunkVector {
+  chunkId: string;
+  embedding: number[];
+}
+
 export interface KeywordQuery {
   collectionIds: string[];
   /**
@@ -154,6 +162,8 @@ export interface KnowledgeRepositories {
     rankKeyword(query: KeywordQuery): Promise<RankedChunk[]>;
     /** Cosine similarity (the score `rankVector` gives) of the given chunks, in no order. */
     similarity(query: SimilarityQuery): Promise<RankedChunk[]>;
+    /** The stored vectors of the given chunks, in no order (hybrid search's feedback). */
+    vectors(query: ChunkVectorsQuery): Promise<ChunkVector[]>;
     /** The hits for ranked chunks of this tenant, in the order and with the scores given. */
     hits(ranked: readonly RankedChunk[]): Promise<SearchHit[]>;
   };

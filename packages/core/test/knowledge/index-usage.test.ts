@@ -317,6 +317,21 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect(await otherRepos.chunks.similarity({ collectionIds: [big], dimensions: DIMS, embedding: query, chunkIds: inBig })).toEqual([]);
   });
 
+  it('vectors reads the stored vectors of the chunks asked for, and nothing outside the collections or tenant', async () => {
+    const inBig = [...stored].filter(([, [c]]) => c === big).slice(0, 5).map(([id]) => id);
+    const inSmall = [...stored].filter(([, [c]]) => c === small).slice(0, 2).map(([id]) => id);
+    const read = await repos.chunks.vectors({ collectionIds: [big], dimensions: DIMS, chunkIds: [...inBig, ...inSmall, 'not-an-id'] });
+    expect(read.map((r) => r.chunkId).sort()).toEqual([...inBig].sort());
+    for (const { chunkId, embedding } of read) {
+      expect(embedding).toHaveLength(DIMS);
+      // Stored at the graph's precision (half on some drivers): the same vector, near enough.
+      expect(dot(embedding, stored.get(chunkId)![1])).toBeCloseTo(1, 2);
+    }
+    expect(await repos.chunks.vectors({ collectionIds: [big], dimensions: DIMS + 1, chunkIds: inBig })).toEqual([]);
+    const other = await newTenant(h.core);
+    expect(await h.core.context.store.forTenant(other.tenantId).chunks.vectors({ collectionIds: [big], dimensions: DIMS, chunkIds: inBig })).toEqual([]);
+  });
+
   it('keyword search ranks the chunks holding a rare word first, and still finds a word found in every chunk', async () => {
     // 2 500 chunks: every one holds "chunk"; "7" is in one chunk per document.
     const rare = await repos.chunks.searchKeyword({ collectionIds: [big], query: 'chunk 7', limit: TOP_K });

@@ -14,7 +14,7 @@ import type {
   TextSearchLanguage,
 } from '../../../domain/knowledge.js';
 import { DEFAULT_LANGUAGE } from '../../../domain/knowledge.js';
-import type { KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery, VectorQuery } from '../../../ports/index.js';
+import type { ChunkVector, ChunkVectorsQuery, KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery, VectorQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { assistantCollections, assistantWebsites, chunks, collections, documentBlobs, documents, jobs, websites } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
@@ -261,6 +261,19 @@ export const knowledgeRepositories = (
       where c.tenant_id = ${tenantId} and c.id = any(${`{${chunks.join(',')}}`}::uuid[])
         and c.embedding_dims = ${dims} and c.collection_id in (${uuidList(ids)})`);
     return result.rows.map((r) => ({ chunkId: r.id, score: 1 - Number(r.distance) }));
+  };
+  const vectors = async ({ collectionIds, dimensions, chunkIds }: ChunkVectorsQuery): Promise<ChunkVector[]> => {
+    const ids = validIds(collectionIds);
+    const chunks = validIds(chunkIds);
+    if (ids.length === 0 || chunks.length === 0) return [];
+    const dims = dimensionsLiteral(dimensions);
+    // As text: pgvector writes '[0.1,0.2,…]', which is JSON.
+    const result = await executePrepared<{ id: string; embedding: string }>(db, sql`
+      select c.id, c.embedding::text as embedding
+      from chunks c
+      where c.tenant_id = ${tenantId} and c.id = any(${`{${chunks.join(',')}}`}::uuid[])
+        and c.embedding_dims = ${dims} and c.collection_id in (${uuidList(ids)})`);
+    return result.rows.map((r) => ({ chunkId: r.id, embedding: JSON.parse(r.embedding) as number[] }));
   };
   const rankKeyword = async ({ collectionIds, query, limit, languages }: KeywordQuery): Promise<RankedChunk[]> => {
     // Deduplicated: a collection asked for twice is still one collection's statistics.
@@ -551,6 +564,7 @@ export const knowledgeRepositories = (
       rankVector,
       rankKeyword,
       similarity,
+      vectors,
       searchVector: async (query) => hits(await rankVector(query)),
       searchKeyword: async (query) => hits(await rankKeyword(query)),
     },
