@@ -72,6 +72,27 @@ describe.each(await testDatabaseTargets())('operations on $name', (target) => {
     expect((await call(down, 'GET', '/healthz')).status).toBe(200);
   });
 
+  it('/readyz logs when readiness changes, not at every probe, and without a stack trace', async () => {
+    const { logger, text } = captureLogger();
+    let failure: string | null = 'database unreachable';
+    const ready = async () => {
+      if (failure) throw new Error(failure);
+    };
+    const app = createApp({ core: h.core, logger, ready });
+    const lines = (message: string) => text().split('\n').filter((l) => l.includes(`"msg":"${message}"`));
+    for (let i = 0; i < 3; i++) expectProblem(await call(app, 'GET', '/readyz'), 503, 'not_ready');
+    expect(lines('not ready')).toHaveLength(1);
+    expect(lines('not ready')[0]).toContain('database unreachable');
+    expect(text()).not.toContain('"stack"');
+    failure = 'still starting';
+    await call(app, 'GET', '/readyz');
+    expect(lines('not ready')).toHaveLength(2);
+    failure = null;
+    expect((await call(app, 'GET', '/readyz')).status).toBe(200);
+    expect((await call(app, 'GET', '/readyz')).status).toBe(200);
+    expect(lines('ready again')).toHaveLength(1);
+  });
+
   it('/metrics is Prometheus text with per-route-template request counts', async () => {
     const space = await createSpace(h.app, h.tenant.token);
     expect((await call(h.app, 'GET', `/api/v1/spaces/${space.id}`, { token: h.tenant.token })).status).toBe(200);

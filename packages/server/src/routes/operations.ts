@@ -40,15 +40,22 @@ const metrics = createRoute({
  * Operations, at the root: liveness, readiness, metrics, and the API's own description
  * (`/openapi.json`, browsable at `/docs`). Nothing here needs a caller.
  */
-export const operationRoutes = (deps: AppDeps, registry: Registry, openApiDocument: () => unknown) =>
-  createRouter()
+export const operationRoutes = (deps: AppDeps, registry: Registry, openApiDocument: () => unknown) => {
+  // Probes come every few seconds: a log line when readiness changes (or its reason does),
+  // not one with a stack trace per probe while the database starts or is away.
+  let notReadyBecause: string | null = null;
+  return createRouter()
     .openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readyz, async (c) => {
       try {
         await deps.ready();
+        if (notReadyBecause !== null) c.get('logger')?.info({ was: notReadyBecause }, 'ready again');
+        notReadyBecause = null;
         return c.json({ status: 'ok' as const }, 200);
       } catch (error) {
-        c.get('logger')?.warn({ err: error }, 'not ready');
+        const reason = error instanceof Error ? error.message : String(error);
+        if (reason !== notReadyBecause) c.get('logger')?.warn({ reason }, 'not ready');
+        notReadyBecause = reason;
         return problemResponse(c, 503, 'A dependency is unavailable', { code: 'not_ready' }) as never;
       }
     })
@@ -57,3 +64,4 @@ export const operationRoutes = (deps: AppDeps, registry: Registry, openApiDocume
     })
     .get('/openapi.json', (c) => c.json(openApiDocument()))
     .route('/', docsRoutes());
+};
