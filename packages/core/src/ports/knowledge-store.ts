@@ -67,14 +67,6 @@ export interface SimilarityQuery {
   chunkIds: string[];
 }
 
-/** Which chunks' stored vectors to read: as `SimilarityQuery`, without a question. */
-export type ChunkVectorsQuery = Omit<SimilarityQuery, 'embedding'>;
-
-export interface ChunkVector {
-  chunkId: string;
-  embedding: number[];
-}
-
 export interface KeywordQuery {
   collectionIds: string[];
   /**
@@ -83,6 +75,12 @@ export interface KeywordQuery {
    */
   query: string;
   limit: number;
+  /**
+   * The best this many hits come back with their collection and stored vector (`stored`):
+   * hybrid search's feedback (ADR 0040) reads them in the statement that ranks, which
+   * already reads those rows. Default 0.
+   */
+  vectorsOfBest?: number;
   /** The collections' distinct languages, when the caller has them at hand (else they are looked up). */
   languages?: TextSearchLanguage[];
 }
@@ -91,6 +89,14 @@ export interface KeywordQuery {
 export interface RankedChunk {
   chunkId: string;
   score: number;
+  /** Only where asked for (`KeywordQuery.vectorsOfBest`). */
+  stored?: StoredVector;
+}
+
+/** A chunk's collection and its vector as stored (in that collection's embedding model). */
+export interface StoredVector {
+  collectionId: string;
+  embedding: number[];
 }
 
 export interface JobUpdate {
@@ -162,8 +168,6 @@ export interface KnowledgeRepositories {
     rankKeyword(query: KeywordQuery): Promise<RankedChunk[]>;
     /** Cosine similarity (the score `rankVector` gives) of the given chunks, in no order. */
     similarity(query: SimilarityQuery): Promise<RankedChunk[]>;
-    /** The stored vectors of the given chunks, in no order (hybrid search's feedback). */
-    vectors(query: ChunkVectorsQuery): Promise<ChunkVector[]>;
     /** The hits for ranked chunks of this tenant, in the order and with the scores given. */
     hits(ranked: readonly RankedChunk[]): Promise<SearchHit[]>;
   };

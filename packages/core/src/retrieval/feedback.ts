@@ -1,4 +1,4 @@
-import type { ChunkVector, RankedChunk } from '../ports/index.js';
+import type { RankedChunk } from '../ports/index.js';
 
 /**
  * Pseudo-relevance feedback (Rocchio, 1971) for hybrid search's vector half: the question's
@@ -6,24 +6,19 @@ import type { ChunkVector, RankedChunk } from '../ports/index.js';
  *
  *   q' = q + weight × Σ (bmᵢ / bm₁) · vᵢ / Σ (bmᵢ / bm₁)
  *
+ * `best` are the best keyword hits, with their stored vectors (`KeywordQuery.vectorsOfBest`).
  * The best keyword hits are usually on topic, so passages near them are too, even where
  * they share no word with the question ("obesity" asked, "body mass index" written). With
  * the lexical local embedder, the question's own vector mostly repeats what BM25 already
  * knows; its neighbourhood among the hits is what adds to it (ADR 0040, measured on
  * NFCorpus dev). Only the direction matters (cosine), so q' is not normalised.
  */
-export const feedbackVector = (
-  question: readonly number[],
-  best: readonly RankedChunk[],
-  vectors: readonly ChunkVector[],
-  weight: number,
-): number[] => {
-  const byId = new Map(vectors.map((v) => [v.chunkId, v.embedding]));
+export const feedbackVector = (question: readonly number[], best: readonly RankedChunk[], weight: number): number[] => {
   const top = best[0]?.score ?? 0;
   const centroid = new Array<number>(question.length).fill(0);
   let total = 0;
   for (const hit of best) {
-    const vector = byId.get(hit.chunkId);
+    const vector = hit.stored?.embedding;
     if (!vector || vector.length !== question.length || top <= 0 || hit.score <= 0) continue;
     const share = hit.score / top;
     for (let i = 0; i < vector.length; i++) centroid[i]! += share * vector[i]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Collection, SearchHit } from '../domain/knowledge.js';
-import type { ChunkVectorsQuery, EmbeddingModel, EmbeddingModels, KeywordQuery, RankedChunk, SimilarityQuery, TenantRepositories, VectorQuery } from '../ports/index.js';
+import type { EmbeddingModel, EmbeddingModels, KeywordQuery, RankedChunk, SimilarityQuery, TenantRepositories, VectorQuery } from '../ports/index.js';
 import { HYBRID_FEEDBACK_HITS, HYBRID_FEEDBACK_WEIGHT, HYBRID_NEAREST_NEIGHBOURS, retrieve } from './search.js';
 
 const model: EmbeddingModel = { specificationVersion: 'v1', modelId: 'm', dimensions: 2, maxBatchSize: 8, embed: async (texts) => texts.map(() => [1, 0]) };
@@ -11,20 +11,21 @@ const collection = { id: 'c1', embeddingModel: 'm', embeddingDimensions: 2, lang
  * Chunks with a BM25 score (keyword) and a cosine (every chunk has one); the index returns
  * the `nearest` closest by cosine, as an approximate index would.
  */
-const fakeRepos = (chunks: Record<string, { bm25?: number; cosine: number; vector?: number[] }>) => {
-  const calls: { vector: VectorQuery[]; similarity: SimilarityQuery[]; keyword: KeywordQuery[]; vectors: ChunkVectorsQuery[] } = {
-    vector: [],
-    similarity: [],
-    keyword: [],
-    vectors: [],
-  };
+const fakeRepos = (chunks: Record<string, { bm25?: number; cosine: number; vector?: number[]; collectionId?: string }>) => {
+  const calls: { vector: VectorQuery[]; similarity: SimilarityQuery[]; keyword: KeywordQuery[] } = { vector: [], similarity: [], keyword: [] };
   const byScore = (list: RankedChunk[]) => list.sort((a, b) => b.score - a.score);
   const repos = {
     chunks: {
       rankKeyword: async (query: KeywordQuery) => {
         calls.keyword.push(query);
         const matched = Object.entries(chunks).flatMap(([chunkId, c]) => (c.bm25 ? [{ chunkId, score: c.bm25 }] : []));
-        return byScore(matched).slice(0, query.limit);
+        // The best `vectorsOfBest` carry their stored vectors, as the database's statement does.
+        return byScore(matched)
+          .slice(0, query.limit)
+          .map((hit, rank) => {
+            const { vector, collectionId = 'c1' } = chunks[hit.chunkId]!;
+            return rank < (query.vectorsOfBest ?? 0) && vector ? { ...hit, stored: { collectionId, embedding: vector } } : hit;
+          });
       },
       rankVector: async (query: VectorQuery) => {
         calls.vector.push(query);
@@ -33,10 +34,6 @@ const fakeRepos = (chunks: Record<string, { bm25?: number; cosine: number; vecto
       similarity: async (query: SimilarityQuery) => {
         calls.similarity.push(query);
         return query.chunkIds.map((chunkId) => ({ chunkId, score: chunks[chunkId]!.cosine }));
-      },
-      vectors: async (query: ChunkVectorsQuery) => {
-        calls.vectors.push(query);
-        return query.chunkIds.flatMap((chunkId) => (chunks[chunkId]?.vector ? [{ chunkId, embedding: chunks[chunkId]!.vector! }] : []));
       },
       hits: async (ranked: readonly RankedChunk[]) => ranked.map(({ chunkId, score }) => ({ chunkId, score }) as SearchHit),
     },
@@ -60,16 +57,18 @@ describe('retrieve, hybrid', () => {
   });
 
   it('searches the vector half with the question moved towards its best keyword hits, by BM25 score', async () => {
-    // Seven keyword hits, the best five with stored vectors along the second axis.
+    // Seven keyword hits with vectors along the second axis (one pointing the other way), and
+    // one of another model's collection, which must not count.
     const keywordHits = Object.fromEntries(
-      Array.from({ length: 7 }, (_, i) => [`k${i}`, { bm25: 10 - i, cosine: 0.5, vector: i === 1 ? [0, -1] : [0, 1] }]),
+      Array.from({ length: 7 }, (_, i) => [`k${i}`, { bm25: 10 - i, cosine: 0.5, vector: i === 1 ? [0, -1] : [0, 1], collectionId: i === 2 ? 'other' : 'c1' }]),
     );
     const { repos, calls } = fakeRepos(keywordHits);
     await retrieve(repos, embeddings, { collections: [collection], query: 'q', topK: 3, mode: 'hybrid' });
-    // Only the best hits are read, for this model's collections and dimensions.
-    expect(calls.vectors).toEqual([{ collectionIds: ['c1'], dimensions: 2, chunkIds: ['k0', 'k1', 'k2', 'k3', 'k4'].slice(0, HYBRID_FEEDBACK_HITS) }]);
-    // Weighted by score relative to the best: (10 − 9 + 8 + 7 + 6) / (10 + 9 + 8 + 7 + 6) along the second axis.
-    const expected = [1, (HYBRID_FEEDBACK_WEIGHT * (10 - 9 + 8 + 7 + 6)) / (10 + 9 + 8 + 7 + 6)];
+    // The best hits' vectors are asked for with the ranking itself.
+    expect(calls.keyword[0]!.vectorsOfBest).toBe(HYBRID_FEEDBACK_HITS);
+    expect(HYBRID_FEEDBACK_HITS).toBe(5);
+    // Weighted by BM25 score: (10 − 9 + 7 + 6) / (10 + 9 + 7 + 6) along the second axis (k2 is not this model's).
+    const expected = [1, (HYBRID_FEEDBACK_WEIGHT * (10 - 9 + 7 + 6)) / (10 + 9 + 7 + 6)];
     for (const query of [calls.vector[0]!, calls.similarity[0]!]) {
       expect(query.embedding[0]).toBe(expected[0]);
       expect(query.embedding[1]).toBeCloseTo(expected[1]!, 12);
@@ -80,7 +79,6 @@ describe('retrieve, hybrid', () => {
     const { repos, calls } = fakeRepos({ a: { cosine: 0.5 }, b: { cosine: 0.7 } });
     const hits = await retrieve(repos, embeddings, { collections: [collection], query: 'q', topK: 2, mode: 'hybrid' });
     expect(hits.map((h) => h.chunkId)).toEqual(['b', 'a']);
-    expect(calls.vectors).toEqual([]);
     expect(calls.vector[0]!.embedding).toEqual([1, 0]);
   });
 

@@ -87,11 +87,12 @@ export const retrieve = async (
   const merged = (lists: RankedChunk[][], limit: number) =>
     lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.score - a.score).slice(0, limit);
 
-  const keywordRanking = () =>
+  const keywordRanking = (vectorsOfBest = 0) =>
     repos.chunks.rankKeyword({
       collectionIds: collections.map((c) => c.id),
       query,
       limit: candidates,
+      vectorsOfBest,
       // One language (the usual case) is analysed once, in a statement of its own (ADR 0037).
       languages: [...new Set(collections.map((c) => c.language))],
     });
@@ -105,12 +106,13 @@ export const retrieve = async (
   // Hybrid: the vector half asks with the question moved towards the best keyword hits
   // (ADR 0040). Every keyword candidate gets its exact cosine to that vector, and the index
   // adds a few close neighbours that no keyword matched (ADR 0026).
-  const keywordList = keywordRanking();
+  const keywordList = keywordRanking(HYBRID_FEEDBACK_HITS);
   const vectorLists = eachModel(async (group) => {
     const keyword = await keywordList;
-    const best = keyword.slice(0, HYBRID_FEEDBACK_HITS);
-    const vectors = best.length > 0 ? await repos.chunks.vectors({ collectionIds: group.collectionIds, dimensions: group.dimensions, chunkIds: best.map((k) => k.chunkId) }) : [];
-    const feedback = { ...group, embedding: feedbackVector(group.embedding, best, vectors, HYBRID_FEEDBACK_WEIGHT) };
+    // The best hits' vectors come with them; those of other models' collections do not count.
+    const mine = new Set(group.collectionIds);
+    const best = keyword.slice(0, HYBRID_FEEDBACK_HITS).filter((k) => k.stored && mine.has(k.stored.collectionId));
+    const feedback = { ...group, embedding: feedbackVector(group.embedding, best, HYBRID_FEEDBACK_WEIGHT) };
     const [nearest, scored] = await Promise.all([
       repos.chunks.rankVector({ ...feedback, limit: HYBRID_NEAREST_NEIGHBOURS, quick: true }),
       repos.chunks.similarity({ ...feedback, chunkIds: keyword.map((k) => k.chunkId) }),

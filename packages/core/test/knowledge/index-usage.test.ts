@@ -317,19 +317,20 @@ describe.each(await testDatabaseTargets())('vector search uses the HNSW index wh
     expect(await otherRepos.chunks.similarity({ collectionIds: [big], dimensions: DIMS, embedding: query, chunkIds: inBig })).toEqual([]);
   });
 
-  it('vectors reads the stored vectors of the chunks asked for, and nothing outside the collections or tenant', async () => {
-    const inBig = [...stored].filter(([, [c]]) => c === big).slice(0, 5).map(([id]) => id);
-    const inSmall = [...stored].filter(([, [c]]) => c === small).slice(0, 2).map(([id]) => id);
-    const read = await repos.chunks.vectors({ collectionIds: [big], dimensions: DIMS, chunkIds: [...inBig, ...inSmall, 'not-an-id'] });
-    expect(read.map((r) => r.chunkId).sort()).toEqual([...inBig].sort());
-    for (const { chunkId, embedding } of read) {
-      expect(embedding).toHaveLength(DIMS);
+  it('keyword ranking returns the stored vectors of its best hits when asked, and only theirs', async () => {
+    const plain = await repos.chunks.rankKeyword({ collectionIds: [big, small], query: 'chunk 7', limit: 20 });
+    expect(plain.every((r) => r.stored === undefined)).toBe(true);
+    const ranked = await repos.chunks.rankKeyword({ collectionIds: [big, small], query: 'chunk 7', limit: 20, vectorsOfBest: 3 });
+    // The same ranking, with vectors for the best three alone.
+    expect(ranked.map(({ chunkId, score }) => ({ chunkId, score }))).toEqual(plain);
+    expect(ranked.map((r) => r.stored !== undefined)).toEqual(ranked.map((_, i) => i < 3));
+    for (const { chunkId, stored: read } of ranked.slice(0, 3)) {
+      const [collectionId, embedding] = stored.get(chunkId)!;
+      expect(read!.collectionId).toBe(collectionId);
+      expect(read!.embedding).toHaveLength(DIMS);
       // Stored at the graph's precision (half on some drivers): the same vector, near enough.
-      expect(dot(embedding, stored.get(chunkId)![1])).toBeCloseTo(1, 2);
+      expect(dot(read!.embedding, embedding)).toBeCloseTo(1, 2);
     }
-    expect(await repos.chunks.vectors({ collectionIds: [big], dimensions: DIMS + 1, chunkIds: inBig })).toEqual([]);
-    const other = await newTenant(h.core);
-    expect(await h.core.context.store.forTenant(other.tenantId).chunks.vectors({ collectionIds: [big], dimensions: DIMS, chunkIds: inBig })).toEqual([]);
   });
 
   it('keyword search ranks the chunks holding a rare word first, and still finds a word found in every chunk', async () => {

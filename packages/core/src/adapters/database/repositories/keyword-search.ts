@@ -50,8 +50,15 @@ export const bm25Search = async (
   tuning: Bm25Tuning,
   input: KeywordQuery,
   languages: readonly TextSearchLanguage[],
-): Promise<{ id: string; score: number | string }[]> =>
-  (await executePrepared<{ id: string; score: number | string }>(db, bm25Statement(tenantId, tuning, input, languages))).rows;
+): Promise<Bm25Row[]> => (await executePrepared<Bm25Row>(db, bm25Statement(tenantId, tuning, input, languages))).rows;
+
+/** A ranked chunk; the best `vectorsOfBest` also carry their collection and vector (as text). */
+export interface Bm25Row {
+  id: string;
+  score: number | string;
+  collection_id: string | null;
+  embedding: string | null;
+}
 
 /**
  * The statement of `bm25Search` (for EXPLAIN in tests and benchmarks). `languages` are the
@@ -67,7 +74,7 @@ export const bm25Search = async (
 export const bm25Statement = (
   tenantId: string,
   tuning: Bm25Tuning,
-  { collectionIds, query, limit }: KeywordQuery,
+  { collectionIds, query, limit, vectorsOfBest = 0 }: KeywordQuery,
   languages: readonly TextSearchLanguage[] = [DEFAULT_LANGUAGE],
 ): SQL => {
   const k1 = tuning.bm25K1 ?? BM25_DEFAULTS.bm25K1;
@@ -176,8 +183,10 @@ export const bm25Statement = (
       order by score desc, pa.chunk_id
       limit ${limit}
     )
-    select b.chunk_id as id, b.score
-    from best b
+    select b.chunk_id as id, b.score,
+           case when b.rank <= ${vectorsOfBest} then c.collection_id end as collection_id,
+           case when b.rank <= ${vectorsOfBest} then c.embedding::text end as embedding
+    from (select best.*, row_number() over (order by best.score desc, best.chunk_id) as rank from best) b
     join chunks c on c.id = b.chunk_id and c.tenant_id = ${tenantId}
     order by b.score desc, b.chunk_id`;
 };

@@ -14,7 +14,7 @@ import type {
   TextSearchLanguage,
 } from '../../../domain/knowledge.js';
 import { DEFAULT_LANGUAGE } from '../../../domain/knowledge.js';
-import type { ChunkVector, ChunkVectorsQuery, KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery, VectorQuery } from '../../../ports/index.js';
+import type { KeywordQuery, KnowledgeRepositories, RankedChunk, SimilarityQuery, VectorQuery } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { assistantCollections, assistantWebsites, chunks, collections, documentBlobs, documents, jobs, websites } from '../schema/index.js';
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
@@ -262,20 +262,7 @@ export const knowledgeRepositories = (
         and c.embedding_dims = ${dims} and c.collection_id in (${uuidList(ids)})`);
     return result.rows.map((r) => ({ chunkId: r.id, score: 1 - Number(r.distance) }));
   };
-  const vectors = async ({ collectionIds, dimensions, chunkIds }: ChunkVectorsQuery): Promise<ChunkVector[]> => {
-    const ids = validIds(collectionIds);
-    const chunks = validIds(chunkIds);
-    if (ids.length === 0 || chunks.length === 0) return [];
-    const dims = dimensionsLiteral(dimensions);
-    // As text: pgvector writes '[0.1,0.2,…]', which is JSON.
-    const result = await executePrepared<{ id: string; embedding: string }>(db, sql`
-      select c.id, c.embedding::text as embedding
-      from chunks c
-      where c.tenant_id = ${tenantId} and c.id = any(${`{${chunks.join(',')}}`}::uuid[])
-        and c.embedding_dims = ${dims} and c.collection_id in (${uuidList(ids)})`);
-    return result.rows.map((r) => ({ chunkId: r.id, embedding: JSON.parse(r.embedding) as number[] }));
-  };
-  const rankKeyword = async ({ collectionIds, query, limit, languages }: KeywordQuery): Promise<RankedChunk[]> => {
+  const rankKeyword = async ({ collectionIds, query, limit, languages, vectorsOfBest = 0 }: KeywordQuery): Promise<RankedChunk[]> => {
     // Deduplicated: a collection asked for twice is still one collection's statistics.
     const ids = [...new Set(validIds(collectionIds))];
     if (ids.length === 0 || query.trim() === '' || limit < 1) return [];
@@ -288,8 +275,13 @@ export const knowledgeRepositories = (
           .where(inTenant(collections, inArray(collections.id, ids)))
       ).map((r) => r.language as TextSearchLanguage);
     if (distinct.length === 0) return [];
-    const rows = await bm25Search(db, tenantId, tuning, { collectionIds: ids, query, limit }, [...new Set(distinct)]);
-    return rows.map((r) => ({ chunkId: r.id, score: Number(r.score) }));
+    const rows = await bm25Search(db, tenantId, tuning, { collectionIds: ids, query, limit, vectorsOfBest }, [...new Set(distinct)]);
+    return rows.map((r) =>
+      // pgvector writes a vector as '[0.1,0.2,…]', which is JSON.
+      r.embedding === null
+        ? { chunkId: r.id, score: Number(r.score) }
+        : { chunkId: r.id, score: Number(r.score), stored: { collectionId: r.collection_id!, embedding: JSON.parse(r.embedding) as number[] } },
+    );
   };
 
   return {
@@ -564,7 +556,6 @@ export const knowledgeRepositories = (
       rankVector,
       rankKeyword,
       similarity,
-      vectors,
       searchVector: async (query) => hits(await rankVector(query)),
       searchKeyword: async (query) => hits(await rankKeyword(query)),
     },
