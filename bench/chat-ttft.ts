@@ -332,7 +332,7 @@ const retrievalPieces = async (databaseUrl: string, tenantId: string, collection
       ['embedding the question (local-hash-v1)', 'CPU only'],
       ['`repos.chunks.searchVector`, 40 candidates', 'vector mode: sizes the filter from the documents’ chunk counts, then an exact scan (few rows) or HNSW at ef_search 400 (ADR 0014, 0015); prepared'],
       ['`repos.chunks.searchKeyword`, 40 candidates', 'BM25 over the postings (ADR 0024); prepared'],
-      ["`retrieve(..., 'hybrid')`, topK 6", "what chat calls: BM25's candidates scored by their exact cosine, plus 20 quick HNSW neighbours, fused by score (ADR 0026)"],
+      ["`retrieve(..., 'hybrid')`, topK 6", "what chat calls: BM25's candidates (with the best 5 hits' vectors), each scored by its exact cosine to the question moved towards those hits, plus 20 quick HNSW neighbours of that vector, fused by score (ADR 0026, 0040)"],
       ['`fitContext` (context budget) over those 6 hits', 'cl100k token counting of instructions, question, each source, then the whole prompt again'],
       ['  `countTokens` of the assembled prompt alone', 'the second count of every source'],
     ] as const;
