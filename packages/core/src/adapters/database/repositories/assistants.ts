@@ -1,5 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, lt, sql, sum, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lt, sql, sum } from 'drizzle-orm';
 import type { Assistant } from '../../../domain/assistants.js';
 import type { SearchMode } from '../../../domain/knowledge.js';
 import type {
@@ -25,7 +24,7 @@ import {
   spaceMemberships,
   usageRecords,
 } from '../schema/index.js';
-import { decodeCursor, isId, toPage } from './shared.js';
+import { afterId, beforeId, isId, toPage, type InTenant } from './shared.js';
 
 type AssistantRow = typeof assistants.$inferSelect;
 type ConversationRow = typeof conversations.$inferSelect;
@@ -101,7 +100,7 @@ function toFeedback(r: FeedbackRow): Feedback {
 export const assistantRepositories = (
   db: AtriumDb,
   tenantId: string,
-  inTenant: (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined,
+  inTenant: InTenant,
 ): AssistantRepositories => {
   const messageValues = (m: NewMessage): typeof messages.$inferInsert => ({
     id: m.id,
@@ -166,7 +165,6 @@ export const assistantRepositories = (
     assistants: {
       async list(spaceId, page, filter) {
         if (!isId(spaceId)) return { data: [], nextCursor: null };
-        const after = decodeCursor(page.cursor);
         const rows = await db
           .select()
           .from(assistants)
@@ -175,7 +173,7 @@ export const assistantRepositories = (
               assistants,
               eq(assistants.spaceId, spaceId),
               filter.publishedOnly ? eq(assistants.published, true) : undefined,
-              after ? gt(assistants.id, after) : undefined,
+              afterId(assistants.id, page.cursor),
             ),
           )
           .orderBy(asc(assistants.id))
@@ -281,8 +279,7 @@ export const assistantRepositories = (
       async list(assistantId, page, filter) {
         if (!isId(assistantId)) return { data: [], nextCursor: null };
         if (filter.userId !== undefined && !isId(filter.userId)) return { data: [], nextCursor: null };
-        // Newest first: ids are UUIDv7, so id order is creation order.
-        const before = decodeCursor(page.cursor);
+        // Newest first.
         const rows = await db
           .select()
           .from(conversations)
@@ -291,7 +288,7 @@ export const assistantRepositories = (
               conversations,
               eq(conversations.assistantId, assistantId),
               filter.userId ? eq(conversations.userId, filter.userId) : undefined,
-              before ? lt(conversations.id, before) : undefined,
+              beforeId(conversations.id, page.cursor),
             ),
           )
           .orderBy(desc(conversations.id))

@@ -1,5 +1,4 @@
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Job, JobKind, JobStatus } from '../../../domain/jobs.js';
 import type {
   Chunk,
@@ -20,7 +19,7 @@ import { assistantCollections, assistantWebsites, chunks, collections, documentB
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared, uuidList } from './prepared.js';
 import { bm25Search, type Bm25Tuning } from './keyword-search.js';
-import { decodeCursor, decodeOrdinalCursor, encodeCursor, isId, toPage } from './shared.js';
+import { afterId, decodeOrdinalCursor, encodeCursor, isId, toPage, type InTenant } from './shared.js';
 import { createVectorIndex, dimensionsLiteral, graphType, type GraphPrecision } from '../vector-index.js';
 
 type CollectionRow = typeof collections.$inferSelect;
@@ -150,16 +149,12 @@ const toHit = (r: HitRow, score: number): SearchHit => ({
 export const knowledgeRepositories = (
   db: AtriumDb,
   tenantId: string,
-  inTenant: (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) => SQL | undefined,
+  inTenant: InTenant,
   tuning: SearchTuning = {},
 ): KnowledgeRepositories => {
   const exactSearchMaxRows = tuning.exactSearchMaxRows ?? EXACT_SEARCH_MAX_ROWS;
   const efSearch = tuning.hnswEfSearch ?? HNSW_EF_SEARCH;
   const graphPrecision = tuning.graphPrecision ?? 'half';
-  const afterId = (column: PgColumn, cursor: string | null | undefined) => {
-    const after = decodeCursor(cursor);
-    return after ? gt(column, after) : undefined;
-  };
   const validIds = (ids: string[]) => ids.filter(isId);
 
   const hits = async (ranked: readonly RankedChunk[]): Promise<SearchHit[]> => {

@@ -1,5 +1,5 @@
 import { AtriumError, conflict, invalid } from '../../../domain/errors.js';
-import type { SQL } from 'drizzle-orm';
+import { gt, lt, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Page, PageRequest } from '../../../domain/pagination.js';
 
@@ -27,6 +27,18 @@ const decodeKey = <K>(cursor: string | null | undefined, parse: (key: string) =>
 
 /** The id a cursor carries (lists ordered by id). */
 export const decodeCursor = (cursor: string | null | undefined): string | null => decodeKey(cursor, (key) => (isId(key) ? key : null));
+
+/** The condition for the page after a cursor, in a list ordered by `column` (an id) ascending. */
+export const afterId = (column: PgColumn, cursor: string | null | undefined): SQL | undefined => {
+  const after = decodeCursor(cursor);
+  return after ? gt(column, after) : undefined;
+};
+
+/** The same for a list ordered newest first (ids are UUIDv7, so id order is creation order). */
+export const beforeId = (column: PgColumn, cursor: string | null | undefined): SQL | undefined => {
+  const before = decodeCursor(cursor);
+  return before ? lt(column, before) : undefined;
+};
 
 /** The ordinal a cursor carries (a document's chunks, ordered by ordinal). */
 export const decodeOrdinalCursor = (cursor: string | null | undefined): number | null =>

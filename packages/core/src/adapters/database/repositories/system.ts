@@ -1,10 +1,10 @@
-import { asc, count, eq, gt } from 'drizzle-orm';
+import { asc, count, eq } from 'drizzle-orm';
 import type { ApiKey, RefreshTokenRecord, Tenant, UserWithSecret } from '../../../domain/identity.js';
 import type { Page, PageRequest } from '../../../domain/pagination.js';
 import type { SystemRepository } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { refreshTokens, systemSettings, tenants, users } from '../schema/index.js';
-import { decodeCursor, isId, toPage } from './shared.js';
+import { afterId, isId, toPage } from './shared.js';
 import { toApiKey, toUser } from './rows.js';
 import { knowledgeSystemRepository, type SearchTuning } from './knowledge.js';
 import { websiteSystemRepository } from './websites.js';
@@ -20,11 +20,10 @@ export const systemRepository = (db: AtriumDb, tuning: SearchTuning = {}): Syste
     return row?.n ?? 0;
   },
   async listTenants(page: PageRequest): Promise<Page<Tenant>> {
-    const after = decodeCursor(page.cursor);
     const rows = await db
       .select()
       .from(tenants)
-      .where(after ? gt(tenants.id, after) : undefined)
+      .where(afterId(tenants.id, page.cursor))
       .orderBy(asc(tenants.id))
       .limit(page.limit + 1);
     return toPage(rows, page, (t) => t.id);

@@ -1,9 +1,9 @@
-import { and, asc, count, eq, gt, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { TenantRepositories } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { apiKeys, refreshTokens, spaceMemberships, spaces, tenants, users } from '../schema/index.js';
-import { decodeCursor, isId, toPage } from './shared.js';
+import { afterId, isId, toPage } from './shared.js';
 import { toApiKey, toMembership, toUser } from './rows.js';
 import { knowledgeRepositories, type SearchTuning } from './knowledge.js';
 import { assistantRepositories } from './assistants.js';
@@ -19,10 +19,6 @@ import { websiteRepositories } from './websites.js';
 export const tenantRepositories = (db: AtriumDb, tenantId: string, tuning: SearchTuning = {}): TenantRepositories => {
   const inTenant = (table: { tenantId: PgColumn }, ...conditions: (SQL | undefined)[]) =>
     and(eq(table.tenantId, tenantId), ...conditions);
-  const afterId = (column: PgColumn, cursor: string | null | undefined) => {
-    const after = decodeCursor(cursor);
-    return after ? gt(column, after) : undefined;
-  };
 
   return {
     tenantId,

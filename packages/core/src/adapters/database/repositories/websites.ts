@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { CrawlRun, CrawlRunStatus, CrawlTrigger, Website, WebsiteMode, WebsiteSchedule } from '../../../domain/websites.js';
 import type { ScheduledWebsite, WebsiteRepositories } from '../../../ports/index.js';
 import type { AtriumDb } from '../connect.js';
 import { crawlRuns, websitePages, websites } from '../schema/index.js';
-import { decodeCursor, isId, toPage, type InTenant } from './shared.js';
+import { afterId, beforeId, isId, toPage, type InTenant } from './shared.js';
 
 type WebsiteRow = typeof websites.$inferSelect;
 type RunRow = typeof crawlRuns.$inferSelect;
@@ -47,11 +47,10 @@ export const websiteRepositories = (db: AtriumDb, tenantId: string, inTenant: In
   websites: {
     async list(spaceId, page) {
       if (!isId(spaceId)) return { data: [], nextCursor: null };
-      const after = decodeCursor(page.cursor);
       const rows = await db
         .select()
         .from(websites)
-        .where(inTenant(websites, eq(websites.spaceId, spaceId), after ? gt(websites.id, after) : undefined))
+        .where(inTenant(websites, eq(websites.spaceId, spaceId), afterId(websites.id, page.cursor)))
         .orderBy(asc(websites.id))
         .limit(page.limit + 1);
       return toPage(rows.map(toWebsite), page, (w) => w.id);
@@ -88,12 +87,11 @@ export const websiteRepositories = (db: AtriumDb, tenantId: string, inTenant: In
   crawlRuns: {
     async list(websiteId, page) {
       if (!isId(websiteId)) return { data: [], nextCursor: null };
-      // Newest first: ids are UUIDv7, so id order is creation order.
-      const before = decodeCursor(page.cursor);
+      // Newest first.
       const rows = await db
         .select()
         .from(crawlRuns)
-        .where(inTenant(crawlRuns, eq(crawlRuns.websiteId, websiteId), before ? lt(crawlRuns.id, before) : undefined))
+        .where(inTenant(crawlRuns, eq(crawlRuns.websiteId, websiteId), beforeId(crawlRuns.id, page.cursor)))
         .orderBy(desc(crawlRuns.id))
         .limit(page.limit + 1);
       return toPage(rows.map(toRun), page, (r) => r.id);
