@@ -22,6 +22,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch, type Response } from 'undici';
 import type { WebFetcher, WebFetchRequest, WebFetchResult, WebRefusalReason } from '../../ports/index.js';
+import { readCapped } from '../../services/shared/bounded-read.js';
 import { describeBytes } from '../../services/shared/public-error.js';
 import { EMPTY_ALLOW_LIST, judgeAddress, literalAddress, normalizeHost, parseAllowList, type AllowList } from './address-policy.js';
 import { hostGate } from './host-gate.js';
@@ -178,34 +179,6 @@ const HTTP_REASONS: Record<number, string> = {
 };
 const describeStatus = (status: number) => `${status}${HTTP_REASONS[status] ? ` ${HTTP_REASONS[status]}` : ''}`;
 
-/** Reads a body up to `maxBytes`: past it, stops reading and answers null (or, with `truncate`, what came so far). */
-const readCapped = async (response: Response, maxBytes: number, truncate: boolean): Promise<Uint8Array | null> => {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > maxBytes) {
-      await reader.cancel().catch(() => {});
-      if (!truncate) return null;
-      parts.push(value.subarray(0, maxBytes - size));
-      size = maxBytes;
-      break;
-    }
-    parts.push(value);
-    size += value.byteLength;
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return bytes;
-};
-
 const discard = (response: Response) => response.body?.cancel().catch(() => {});
 
 export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetcher => {
@@ -345,7 +318,7 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
         await discard(response);
         return tooLarge();
       }
-      const bytes = await readCapped(response, maxBytes, truncate);
+      const bytes = response.body ? await readCapped(response.body.getReader(), maxBytes, truncate) : new Uint8Array(0);
       if (!bytes) return tooLarge();
       return {
         kind: 'ok',

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { readCapped } from '../shared/bounded-read.js';
 
 /**
  * Sitemaps (sitemaps.org): a `<urlset>` of pages or a `<sitemapindex>` of further sitemaps,
@@ -18,30 +19,11 @@ const isGzip = (bytes: Uint8Array) => bytes.length > 2 && bytes[0] === 0x1f && b
 /** Gunzips with DecompressionStream (web standard: Node, Deno, browsers), stopping past `limit` bytes. */
 const gunzip = async (bytes: Uint8Array, limit: number): Promise<Uint8Array | null> => {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        return null;
-      }
-      parts.push(value);
-    }
+    return await readCapped(stream.getReader(), limit);
   } catch {
     return null; // corrupt gzip
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
 };
 
 const parser = new XMLParser({
