@@ -5,7 +5,7 @@
  * search's fusion on real data (NFCorpus dev), checked on the other splits.
  */
 import type { SearchHit } from '@atrium/core';
-import { reciprocalRankFusion } from '@atrium/core';
+import { feedbackVector, reciprocalRankFusion } from '@atrium/core';
 import { gradedNdcgAt } from './beir.js';
 
 export const POOL = 100;
@@ -27,17 +27,15 @@ const dot = (a: readonly number[], b: readonly number[]) => {
 };
 
 /**
- * The vector list as hybrid search builds it with feedback (ADR 0040): the question moved
- * towards its `hits` best keyword hits (weighted by BM25 score, or not), then the exact
- * cosine of every keyword candidate plus the 20 nearest neighbours (exact here) of that vector.
+ * The vector list as hybrid search builds it with feedback (ADR 0040, core's
+ * `feedbackVector`): the question moved towards its `hits` best keyword hits (weighted by
+ * BM25 score, or equally), then the exact cosine of every keyword candidate plus the 20
+ * nearest neighbours (exact here) of that vector.
  */
-const feedbackVector = (p: Pools, hits: number, weight: number, byScore: boolean): SearchHit[] => {
-  const best = p.keyword.slice(0, hits);
-  const shares = best.map((h) => (byScore ? h.score / best[0]!.score : 1));
-  const total = shares.reduce((a, b) => a + b, 0);
-  const vectorOf = (chunkId: string) => p.chunks.get(chunkId)!.embedding;
-  const q = p.question.map((x, i) => x + (weight * best.reduce((sum, h, j) => sum + shares[j]! * vectorOf(h.chunkId)[i]!, 0)) / (total || 1));
-  const scored = new Map(p.keyword.map((h) => [h.chunkId, { ...h, score: dot(q, vectorOf(h.chunkId)) }]));
+const feedbackList = (p: Pools, hits: number, weight: number, byScore: boolean): SearchHit[] => {
+  const best = p.keyword.slice(0, hits).map((h) => ({ ...h, score: byScore ? h.score : 1, stored: { collectionId: '', embedding: p.chunks.get(h.chunkId)!.embedding } }));
+  const q = feedbackVector(p.question, best, weight);
+  const scored = new Map(p.keyword.map((h) => [h.chunkId, { ...h, score: dot(q, p.chunks.get(h.chunkId)!.embedding) }]));
   const nearest = [...p.chunks].map(([chunkId, c]) => ({ chunkId, documentId: c.documentId, score: dot(q, c.embedding) }));
   for (const n of nearest.sort((a, b) => b.score - a.score).slice(0, 20)) if (!scored.has(n.chunkId)) scored.set(n.chunkId, n as SearchHit);
   return [...scored.values()];
@@ -112,7 +110,7 @@ export const fusionVariants = (): { name: string; fuse: (p: Pools) => SearchHit[
   ] as const)
     variants.push({
       name: `feedback: ${hits} best keyword hits${byScore ? ' by BM25 score' : ''}, ${weight} × their centroid; score fusion (max), ${alpha} × vector`,
-      fuse: (p) => scoreFusion(feedbackVector(p, hits, weight, byScore), p.keyword, alpha, 'max'),
+      fuse: (p) => scoreFusion(feedbackList(p, hits, weight, byScore), p.keyword, alpha, 'max'),
     });
   return variants;
 };

@@ -19,5 +19,6 @@ export type * from './ports/index.js';
 export * from './services/index.js';
 export { retrieve, type RetrieveInput } from './retrieval/search.js';
 export { reciprocalRankFusion, scoreFusion } from './retrieval/fusion.js';
+export { feedbackVector } from './retrieval/feedback.js';
 export { documentContentHash } from './services/knowledge/documents.js';
 export { combineEmbeddingModels } from './retrieval/embedding-registry.js';
