@@ -93,6 +93,16 @@ describe('MarkdownView', () => {
     expect(root.textContent).not.toContain('\uE000');
   });
 
+  it.each([1, 2, 1000])('lets an underscore after a word close emphasis but never open it, streamed %i characters at a time', (step) => {
+    const text = 'Use foo_. Then bar_ and baz__, but _quoted_. and __init__.py stay emphasis; x_ (y) too.';
+    const view = new MarkdownView();
+    for (let i = step; i < text.length; i += step) view.update(text.slice(0, i), false);
+    view.update(text, true);
+    const root = view.element;
+    expect([...root.querySelectorAll('em, strong')].map((node) => `${node.tagName}:${node.textContent}`)).toEqual(['EM:quoted', 'STRONG:init']);
+    expect(root.textContent).toBe('Use foo_. Then bar_ and baz__, but quoted. and init.py stay emphasis; x_ (y) too.');
+  });
+
   it('parses only what was added since the last update', () => {
     const view = new MarkdownView();
     view.update('Hello', false);

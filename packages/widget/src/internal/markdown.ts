@@ -69,6 +69,12 @@ const hideIntrawordUnderscores = (text: string): string =>
 const restoreUnderscores = (text: string): string => text.replace(STAND_INS, '_');
 /** Underscores at the end of unfinished text: whether they sit inside a word depends on what comes next. */
 const TRAILING_UNDERSCORES = /(?<=[\p{L}\p{N}])_+$/u;
+/**
+ * Underscores after a letter or digit (and, once intraword ones are hidden, before anything
+ * else): CommonMark lets them close an open `_` emphasis but never open one, so `foo_.` stays
+ * text unless an `_emphasis` is open.
+ */
+const CLOSING_ONLY_UNDERSCORES = /(?<=[\p{L}\p{N}])_+/gu;
 
 const TAGS: Partial<Record<Token, string>> = {
   [PARAGRAPH]: 'p',
@@ -103,6 +109,8 @@ interface RenderState {
   index: number;
   /** Anchors whose href was refused: their text stays, the link goes. */
   refused: WeakSet<Element>;
+  /** `_emphasis_` and `__strong__` elements still open: what a closing-only `_` may close. */
+  openUnderscores: Set<Element>;
   options: MarkdownOptions;
 }
 
@@ -139,15 +147,17 @@ const finishAnchor = (anchor: Element, state: RenderState): void => {
 };
 
 const renderer = (root: Element, options: MarkdownOptions): Renderer<RenderState> => ({
-  data: { nodes: [root], index: 0, refused: new WeakSet(), options },
+  data: { nodes: [root], index: 0, refused: new WeakSet(), openUnderscores: new Set(), options },
   add_token(state, type) {
     if (type === DOCUMENT) return;
     const { parent, node } = create(state.nodes[state.index]!, type);
     state.nodes[++state.index] = parent.appendChild(node);
+    if (type === ITALIC_UND || type === STRONG_UND) state.openUnderscores.add(node);
   },
   end_token(state) {
     const node = state.nodes[state.index];
     state.index = Math.max(0, state.index - 1);
+    if (node) state.openUnderscores.delete(node);
     if (node && node !== state.nodes[0] && node.tagName === 'A') finishAnchor(node, state);
   },
   // Text is only ever a text node: markup from the model shows as markup.
@@ -176,6 +186,7 @@ const renderer = (root: Element, options: MarkdownOptions): Renderer<RenderState
 export class MarkdownView {
   readonly element: HTMLElement;
   #parser: Parser;
+  #state: RenderState;
   #written = 0;
   #ended = false;
   #options: MarkdownOptions;
@@ -183,7 +194,9 @@ export class MarkdownView {
   constructor(options: MarkdownOptions = {}, doc: Document = document) {
     this.#options = options;
     this.element = doc.createElement('div');
-    this.#parser = parser(renderer(this.element, options));
+    const render = renderer(this.element, options);
+    this.#state = render.data;
+    this.#parser = parser(render);
   }
 
   /** Shows `text`, which grows by appending while it streams; `final` once it is complete. */
@@ -191,7 +204,7 @@ export class MarkdownView {
     if (text.length < this.#written || (this.#ended && text.length !== this.#written)) this.#restart();
     // Hold back a trailing `foo_` until the next character says whether it is inside a word.
     const ready = final ? text.length : text.length - (TRAILING_UNDERSCORES.exec(text)?.[0].length ?? 0);
-    if (ready > this.#written) parser_write(this.#parser, hideIntrawordUnderscores(text.slice(0, ready)).slice(this.#written));
+    if (ready > this.#written) this.#write(hideIntrawordUnderscores(text.slice(0, ready)), this.#written);
     this.#written = Math.max(this.#written, ready);
     if (final && !this.#ended) {
       parser_end(this.#parser);
@@ -199,9 +212,23 @@ export class MarkdownView {
     }
   }
 
+  /** Writes `text` from `from` on, deciding each closing-only `_` run by what is open when the parser reaches it. */
+  #write(text: string, from: number): void {
+    let at = from;
+    CLOSING_ONLY_UNDERSCORES.lastIndex = from;
+    for (let run = CLOSING_ONLY_UNDERSCORES.exec(text); run; run = CLOSING_ONLY_UNDERSCORES.exec(text)) {
+      parser_write(this.#parser, text.slice(at, run.index));
+      parser_write(this.#parser, this.#state.openUnderscores.size > 0 ? run[0] : UNDERSCORE_STAND_IN.repeat(run[0].length));
+      at = run.index + run[0].length;
+    }
+    parser_write(this.#parser, text.slice(at));
+  }
+
   #restart(): void {
     this.element.replaceChildren();
-    this.#parser = parser(renderer(this.element, this.#options));
+    const render = renderer(this.element, this.#options);
+    this.#state = render.data;
+    this.#parser = parser(render);
     this.#written = 0;
     this.#ended = false;
   }
