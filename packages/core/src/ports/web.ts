@@ -16,6 +16,8 @@ export type WebRefusalReason =
   | 'dns'
   /** robots.txt disallows it for our user agent. */
   | 'robots'
+  /** robots.txt could not be read (a 5xx, a timeout): nothing is fetched from the site for now (RFC 9309). */
+  | 'robots_unreachable'
   /** More redirects than the hop limit, or a redirect loop. */
   | 'redirects';
 
@@ -51,6 +53,11 @@ export type WebFetchResult =
       status?: number | undefined;
       code: 'http_error' | 'timeout' | 'too_large' | 'unsupported_type' | 'network';
       message: string;
+      /**
+       * Set when the host asked (429/503 with `Retry-After`) for a longer pause than the
+       * fetcher waits: the host is not contacted again until then, in ms from now.
+       */
+      retryAfterMs?: number | undefined;
     };
 
 export interface WebFetcher {

@@ -11,6 +11,10 @@ export interface FakeWebPage {
   lastModified?: string;
   /** Answers with a redirect to this URL (absolute or relative). */
   redirect?: string;
+  /** Refuses the URL for this reason (e.g. `robots_unreachable`), as the real fetcher would. */
+  refuse?: WebRefusalReason;
+  /** With a 429/503 `status`: the host asked for this long a pause (the fetcher gave up waiting). */
+  retryAfterMs?: number;
 }
 
 export interface FakeWebFetcherOptions {
@@ -71,12 +75,13 @@ export const fakeWebFetcher = (options: FakeWebFetcherOptions = {}): FakeWebFetc
         return { kind: 'refused', url, reason: 'robots', message: 'Disallowed by robots.txt' };
       const page = pages.get(key(url));
       if (!page) return { kind: 'failed', url, status: 404, code: 'http_error', message: 'HTTP 404' };
+      if (page.refuse) return { kind: 'refused', url, reason: page.refuse, message: `Refused (${page.refuse})` };
       if (page.redirect) {
         url = new URL(page.redirect, url).toString();
         continue;
       }
       const status = page.status ?? 200;
-      if (status >= 400) return { kind: 'failed', url, status, code: 'http_error', message: `HTTP ${status}` };
+      if (status >= 400) return { kind: 'failed', url, status, code: 'http_error', message: `HTTP ${status}`, retryAfterMs: page.retryAfterMs };
       const contentType = page.contentType ?? 'text/html';
       if (request.accept && !request.accept.includes(contentType))
         return { kind: 'failed', url, status, code: 'unsupported_type', message: `Unsupported content type ${contentType}` };

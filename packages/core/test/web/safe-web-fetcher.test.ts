@@ -106,6 +106,38 @@ describe('SSRF', () => {
     expect(a.connections).toBe(0);
   });
 
+  it('never contacts 0.0.0.0 (which reaches local services on Linux), nor a name that resolves to it', async () => {
+    const any = await site({ '/': 'hello' }, '0.0.0.0');
+    const outside = await site({ '/to-zero': (_req, res) => void res.writeHead(302, { location: `http://zero.test:${any.port}/` }).end() });
+    const fetcher = fetcherWith({ resolve: names({ 'zero.test': ['0.0.0.0'] }) });
+    expect(await fetcher.fetch({ url: `http://0.0.0.0:${any.port}/` })).toMatchObject({ kind: 'refused', reason: 'address' });
+    expect(await fetcher.fetch({ url: `http://zero.test:${any.port}/` })).toMatchObject({ kind: 'refused', reason: 'address' });
+    expect(await fetcher.fetch({ url: `${outside.origin}/to-zero` })).toMatchObject({ kind: 'refused', reason: 'address' });
+    expect(any.connections).toBe(0);
+  });
+
+  it('refuses names that resolve to private, metadata or unique-local addresses, if any one of their addresses is', async () => {
+    const calls: string[] = [];
+    const fetcher = fetcherWith({
+      allowHosts: [],
+      resolve: names(
+        {
+          'private.test': ['10.0.0.7'],
+          'metadata.test': ['169.254.169.254'],
+          'ula.test': ['fd00::1'],
+          'cgnat.test': ['100.64.0.1'],
+          'mixed.test': ['93.184.216.34', '192.168.1.1'],
+        },
+        calls,
+      ),
+    });
+    for (const host of ['private.test', 'metadata.test', 'ula.test', 'cgnat.test', 'mixed.test']) {
+      // A connection attempt would end as a network failure or a timeout, not as a refusal.
+      expect(await fetcher.fetch({ url: `http://${host}/` }), host).toMatchObject({ kind: 'refused', reason: 'address' });
+    }
+    expect(calls).toEqual(['private.test', 'metadata.test', 'ula.test', 'cgnat.test', 'mixed.test']);
+  });
+
   it('refuses a redirect to a private address at the hop, without contacting it', async () => {
     const inside = await site({ '/secret': 'the keys' }, '127.0.0.2');
     const outside = await site({
@@ -114,6 +146,7 @@ describe('SSRF', () => {
       '/to-mapped': (_req, res) => void res.writeHead(307, { location: `http://[::ffff:127.0.0.2]:${inside.port}/secret` }).end(),
       '/to-metadata': (_req, res) => void res.writeHead(308, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
       '/to-file': (_req, res) => void res.writeHead(302, { location: 'file:///etc/passwd' }).end(),
+      '/to-gopher': (_req, res) => void res.writeHead(302, { location: `gopher://127.0.0.2:${inside.port}/_x` }).end(),
     });
     // The outside site stands for the public web: its address is opened, the inside one is not.
     const fetcher = fetcherWith({ resolve: names({ 'internal.test': ['127.0.0.2'] }) });
@@ -123,6 +156,7 @@ describe('SSRF', () => {
       ['/to-mapped', 'address'],
       ['/to-metadata', 'address'],
       ['/to-file', 'scheme'],
+      ['/to-gopher', 'scheme'],
     ] as const) {
       const result = await fetcher.fetch({ url: `${outside.origin}${path}` });
       expect(result, path).toMatchObject({ kind: 'refused', reason });
@@ -297,7 +331,7 @@ describe('robots.txt', () => {
     const failing = await site({ '/robots.txt': robots('down', 500), '/': 'never' }, '127.0.0.2');
     const fetcher = fetcherWith({ allowHosts: '127.0.0.0/30' });
     expect(await fetcher.fetch({ url: `${missing.origin}/` })).toMatchObject({ kind: 'ok' });
-    expect(await fetcher.fetch({ url: `${failing.origin}/` })).toMatchObject({ kind: 'refused', reason: 'robots', message: expect.stringContaining('could not be read') });
+    expect(await fetcher.fetch({ url: `${failing.origin}/` })).toMatchObject({ kind: 'refused', reason: 'robots_unreachable', message: expect.stringContaining('could not be read') });
     expect(failing.hits('/')).toBe(0);
   });
 
@@ -355,7 +389,29 @@ describe('politeness', () => {
     expect(await fetcher.fetch({ url: `${a.origin}/always-503` })).toMatchObject({ kind: 'failed', code: 'http_error', status: 503 });
     expect(a.hits('/always-503')).toBe(3); // the first try and two retries
 
-    expect(await fetcher.fetch({ url: `${a.origin}/come-back-tomorrow` })).toMatchObject({ kind: 'failed', code: 'http_error', status: 429 });
+    expect(await fetcher.fetch({ url: `${a.origin}/come-back-tomorrow` })).toMatchObject({
+      kind: 'failed',
+      code: 'http_error',
+      status: 429,
+      retryAfterMs: expect.any(Number),
+      message: expect.stringContaining('asked not to be contacted for 24 h'),
+    });
     expect(a.hits('/come-back-tomorrow')).toBe(1);
+  });
+
+  it('leaves a host alone for as long as it asked, when that is longer than it waits', async () => {
+    const a = await site({
+      '/closed': (_req, res) => void res.writeHead(503, { 'retry-after': '3600' }).end(),
+      '/other': (_req, res) => void res.end('open'),
+    });
+    const fetcher = fetcherWith({ maxRetries: 2, retryBaseMs: 20 });
+    const first = await fetcher.fetch({ url: `${a.origin}/closed` });
+    expect(first).toMatchObject({ kind: 'failed', status: 503, message: expect.stringContaining('asked not to be contacted for 60 min') });
+    // Every other page of the host fails at once, uncontacted, with the time left.
+    const second = await fetcher.fetch({ url: `${a.origin}/other` });
+    expect(second).toMatchObject({ kind: 'failed', status: 503, retryAfterMs: expect.any(Number) });
+    if (second.kind === 'failed') expect(second.retryAfterMs).toBeGreaterThan(3_500_000);
+    expect(a.hits('/closed')).toBe(1);
+    expect(a.hits('/other')).toBe(0);
   });
 });

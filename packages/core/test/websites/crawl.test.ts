@@ -294,4 +294,72 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     expect(withFiles.sources).toContain(`${SITE}/files/report.pdf`);
     expect(withFiles.documents.find((d) => d.source === `${SITE}/files/report.pdf`)).toMatchObject({ format: 'pdf', sourceType: 'crawl' });
   });
+
+  it('follows a start page that moved within its site (http → https, www), and fails one that moved to another site', async () => {
+    fetcher.set('http://site.test/', { redirect: `${SITE}/` });
+    const moved = await crawlNew({ url: 'http://site.test/' });
+    expect(moved.run.status).toBe('completed');
+    expect(moved.sources).toContain(`${SITE}/a`);
+    expect(moved.sources).toContain(`${SITE}/`);
+    expect(moved.run.stats.skippedScope).toBeLessThan(5);
+
+    fetcher.set('http://site.test/', { redirect: 'https://elsewhere.test/' });
+    fetcher.set('https://elsewhere.test/', page('Elsewhere', { links: ['/x'] }));
+    const second = await runCrawl(await h.core.websites.crawl(actor, moved.website.id));
+    expect(second).toMatchObject({ status: 'failed', stats: { removed: 0 } });
+    expect(second.error).toContain('https://elsewhere.test/, which is another site');
+    const { data } = await h.core.websites.documents(actor, moved.website.id, { limit: 100 }, {});
+    expect(data).toHaveLength(moved.documents.length);
+    expect(fetcher.fetched()).not.toContain('https://elsewhere.test/x');
+  });
+
+  it('follows a sitemap that moved to https', async () => {
+    const urlset = `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${SITE}/a</loc></url><url><loc>${SITE}/b</loc></url></urlset>`;
+    fetcher.set('http://site.test/sitemap.xml', { redirect: `${SITE}/sitemap.xml` });
+    fetcher.set(`${SITE}/sitemap.xml`, { contentType: 'application/xml', body: urlset });
+    const { run, sources } = await crawlNew({ url: 'http://site.test/sitemap.xml', mode: 'sitemap' });
+    expect(run.status).toBe('completed');
+    expect(sources).toEqual([`${SITE}/a`, `${SITE}/b`]);
+  });
+
+  it('stops when the site asks for a longer pause than the fetcher waits, removing nothing', async () => {
+    const first = await crawlNew();
+    const before = fetcher.requests.length;
+    fetcher.set(`${SITE}/a`, { status: 429, retryAfterMs: 3_600_000 });
+    const second = await runCrawl(await h.core.websites.crawl(actor, first.website.id));
+    expect(second).toMatchObject({ status: 'failed', stats: { removed: 0 } });
+    expect(second.error).toContain('The crawl stopped');
+    const { data } = await h.core.websites.documents(actor, first.website.id, { limit: 100 }, {});
+    expect(data).toHaveLength(first.documents.length);
+    // The crawl ended at the level where the site said so: nothing deeper was asked for.
+    expect(fetcher.fetched().slice(before)).not.toContain(`${SITE}/a/deep1`);
+  });
+
+  it('keeps a page whose robots.txt could not be read, where a disallowed page goes', async () => {
+    const first = await crawlNew();
+    expect(first.sources).toContain(`${SITE}/a`);
+    expect(first.sources).toContain(`${SITE}/b`);
+    fetcher.set(`${SITE}/a`, { refuse: 'robots_unreachable' });
+    fetcher.disallow('/b'); // /b and /b-print, with /private/secret as before
+    const second = await runCrawl(await h.core.websites.crawl(actor, first.website.id));
+    expect(second.status).toBe('completed');
+    expect(second.stats).toMatchObject({ skippedRobots: 3, failed: 1, removed: 1 });
+    const { data } = await h.core.websites.documents(actor, first.website.id, { limit: 100 }, {});
+    // /a stays, and so do the pages below it, reached through the links /a had last time.
+    expect(data.map((d) => d.source).sort()).toEqual(first.sources.filter((source) => source !== `${SITE}/b`));
+  });
+
+  it('reads a linked DOCX file, also when it is served as application/octet-stream', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const docx = new Uint8Array(await readFile(new URL('../fixtures/report.docx', import.meta.url)));
+    fetcher.set(`${SITE}/`, page('Home', { links: ['/a', '/files/report.docx', '/files/plain.docx'] }));
+    fetcher.set(`${SITE}/files/report.docx`, { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', body: docx });
+    fetcher.set(`${SITE}/files/plain.docx`, { contentType: 'application/octet-stream', body: docx });
+    const { documents, run } = await crawlNew({ includeFiles: true });
+    // The same bytes twice: one document, the second a duplicate.
+    const files = documents.filter((d) => d.source.startsWith(`${SITE}/files/`));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatchObject({ format: 'docx', sourceType: 'crawl' });
+    expect(run.stats).toMatchObject({ skippedType: 0, duplicates: 1 });
+  });
 });

@@ -177,6 +177,14 @@ const HTTP_REASONS: Record<number, string> = {
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
+/** The longest a host's `Retry-After` keeps us away from it. */
+const MAX_HOST_PAUSE_MS = 24 * 60 * 60 * 1000;
+
+const describeWait = (ms: number): string => {
+  const minutes = Math.ceil(ms / 60_000);
+  return ms < 60_000 ? `${Math.ceil(ms / 1000)} s` : minutes < 120 ? `${minutes} min` : `${Math.ceil(minutes / 60)} h`;
+};
+
 const describeStatus = (status: number) => `${status}${HTTP_REASONS[status] ? ` ${HTTP_REASONS[status]}` : ''}`;
 
 const discard = (response: Response) => response.body?.cancel().catch(() => {});
@@ -338,9 +346,35 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
     }
   };
 
-  /** One hop: waits for the host's turn, retrying 429/503 after the wait the host asks for. */
+  /** Hosts that asked for a longer pause than we wait: not contacted again before `until`. */
+  const closedHosts = new Map<string, { until: number; status: number }>();
+  const closedFor = (target: Target): Exchange | null => {
+    const closed = closedHosts.get(target.host);
+    if (!closed) return null;
+    const left = closed.until - Date.now();
+    if (left <= 0) {
+      closedHosts.delete(target.host);
+      return null;
+    }
+    return {
+      kind: 'failed',
+      url: target.url.href,
+      status: closed.status,
+      code: 'http_error',
+      message: `${target.url.host} answered ${describeStatus(closed.status)} and asked not to be contacted for ${describeWait(left)}`,
+      retryAfterMs: left,
+    };
+  };
+
+  /**
+   * One hop: waits for the host's turn, retrying 429/503 after the wait the host asks for.
+   * A host that asks for more than maxRetryAfterMs is left alone for as long as it asked
+   * (up to MAX_HOST_PAUSE_MS): every fetch from it fails at once meanwhile, uncontacted.
+   */
   const exchangeWithRetries = async (target: Target, request: WebFetchRequest, maxBytes: number, truncate: boolean): Promise<Exchange> => {
     for (let attempt = 0; ; attempt++) {
+      const closed = closedFor(target);
+      if (closed) return closed;
       const release = await gate.acquire(target.host, request.signal);
       let outcome: Exchange;
       try {
@@ -350,6 +384,10 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
       }
       if (outcome.kind !== 'retry') return outcome;
       const wait = outcome.retryAfterMs ?? limits.retryBaseMs * 2 ** attempt;
+      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > limits.maxRetryAfterMs) {
+        closedHosts.set(target.host, { until: Date.now() + Math.min(outcome.retryAfterMs, MAX_HOST_PAUSE_MS), status: outcome.status });
+        return closedFor(target)!;
+      }
       if (attempt >= limits.maxRetries || wait > limits.maxRetryAfterMs)
         return {
           kind: 'failed',
@@ -389,7 +427,7 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
     if (rules.crawlDelayMs !== undefined) gate.setDelay(target.host, Math.min(rules.crawlDelayMs, limits.maxCrawlDelayMs));
     if (rules.allows(target.url.href)) return null;
     if (rules.unreachable)
-      return { reason: 'robots', message: `robots.txt of ${target.url.origin} could not be read (${rules.unreachable}), so nothing is fetched from the site for now` };
+      return { reason: 'robots_unreachable', message: `robots.txt of ${target.url.origin} could not be read (${rules.unreachable}), so nothing is fetched from the site for now` };
     return { reason: 'robots', message: `robots.txt of ${target.url.origin} disallows ${target.url.pathname} for ${userAgent.split('/')[0]}` };
   };
 

@@ -44,6 +44,8 @@ export const fetchLinkedDocument = async (
     case 'ok':
       return { bytes: result.bytes, declaredType: result.contentType, filename: filenameOf(result.url) };
     case 'refused':
+      // An unreadable robots.txt closes the site only for now: try again later.
+      if (result.reason === 'robots_unreachable') throw new AtriumError('unavailable', 'fetch_failed', `${url} was not fetched: ${result.message}`);
       throw new AtriumError('invalid', 'url_refused', `${url} was not fetched (${result.reason}): ${result.message}`);
     case 'not_modified':
       // No validators are sent for a document, so a 304 is the server's mistake.

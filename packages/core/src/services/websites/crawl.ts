@@ -15,10 +15,12 @@ import { chunkAndEmbed, chunkTotals } from '../knowledge/ingest-document.js';
 import { publicErrorMessage } from '../shared/public-error.js';
 import { sha256Hex } from '../shared/secrets.js';
 import { MAX_SITEMAPS, parseSitemap, sitemapsInRobots } from './sitemaps.js';
-import { crawlScope, linkKind, normalizeUrl, type CrawlScope } from './urls.js';
+import { crawlScope, linkKind, normalizeUrl, sameSite, withOrigin, type CrawlScope } from './urls.js';
 
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 const FILE_TYPES = ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'];
+/** A link to `.pdf`/`.docx` may come as generic bytes (many servers send DOCX so): the extractor reads what they are. */
+const LINKED_FILE_TYPES = [...FILE_TYPES, 'application/octet-stream'];
 
 /** Thrown inside a crawl when its run was cancelled (or deleted): unwinds to the handler. */
 class CrawlStopped extends Error {}
@@ -85,7 +87,8 @@ class Crawl {
   private readonly fetcher: WebFetcher;
   private readonly stop = new AbortController();
   private readonly signal: AbortSignal;
-  private readonly scope: CrawlScope;
+  /** Where pages must be; moves with the start page when the site moved within itself (http → https, www). */
+  private scope: CrawlScope;
   /** What the crawler knew of each page before this run, by URL. */
   private known = new Map<string, WebsitePage>();
   /** URLs found this run (queued, fetched or skipped): each is looked at once. */
@@ -193,20 +196,26 @@ class Crawl {
 
   /**
    * The website URL itself when it is a sitemap; otherwise the sitemaps robots.txt names,
-   * or /sitemap.xml. Indexes are followed (at most MAX_SITEMAPS sitemaps in all).
+   * or /sitemap.xml. Indexes are followed (at most MAX_SITEMAPS sitemaps in all). A site
+   * that moved within itself (http → https, `www.`) is followed there, as in crawl mode.
    */
   private async sitemapUrls(): Promise<string[]> {
-    const origin = new URL(this.website.url).origin;
+    let origin = new URL(this.website.url).origin;
+    const followMove = (servedUrl: string) => {
+      if (sameSite(origin, servedUrl)) origin = new URL(servedUrl).origin;
+    };
     const first = await this.fetchSitemap(this.website.url);
     let wholeSite = false;
     let pending: string[] = [];
     let found: string[] = [];
     if (first) {
       wholeSite = true; // the URL names the sitemap, not a section of the site
-      if (first.kind === 'index') pending = first.sitemaps;
-      else found = first.urls;
+      followMove(first.url);
+      if (first.sitemap.kind === 'index') pending = first.sitemap.sitemaps;
+      else found = first.sitemap.urls;
     } else {
       const robots = await this.fetcher.fetch({ url: `${origin}/robots.txt`, signal: this.signal });
+      if (robots.kind === 'ok') followMove(robots.url);
       const named = robots.kind === 'ok' ? sitemapsInRobots(new TextDecoder().decode(robots.bytes)) : [];
       pending = named.length > 0 ? named : [`${origin}/sitemap.xml`];
     }
@@ -220,14 +229,15 @@ class Crawl {
       if (!normal || read.has(normal) || new URL(normal).origin !== origin) continue;
       read.add(normal);
       fetched++;
-      const sitemap = await this.fetchSitemap(normal);
-      if (!sitemap) continue;
+      const fetchedSitemap = await this.fetchSitemap(normal);
+      if (!fetchedSitemap) continue;
       anySitemap = true;
+      const { sitemap } = fetchedSitemap;
       if (sitemap.kind === 'index') pending.push(...sitemap.sitemaps);
       else found = found.concat(sitemap.urls);
     }
     if (!anySitemap) throw new AtriumError('invalid', 'no_sitemap', `No sitemap was found for ${this.website.url}`);
-    const scope = crawlScope(this.website, wholeSite);
+    const scope = crawlScope({ ...this.website, url: withOrigin(this.website.url, origin) }, wholeSite);
     const urls: string[] = [];
     for (const raw of found) {
       const url = normalizeUrl(raw);
@@ -239,9 +249,12 @@ class Crawl {
     return urls;
   }
 
+  /** A sitemap and the address it was served from; null when there is none there. */
   private async fetchSitemap(url: string) {
     const result = await this.fetcher.fetch({ url, signal: this.signal });
-    return result.kind === 'ok' ? parseSitemap(result.bytes) : null;
+    if (result.kind !== 'ok') return null;
+    const sitemap = await parseSitemap(result.bytes);
+    return sitemap && { sitemap, url: result.url };
   }
 
   // ---- one page -----------------------------------------------------------------------
@@ -251,7 +264,7 @@ class Crawl {
     await this.checkpoint();
     const prior = this.known.get(url);
     const kind = linkKind(url);
-    const accept = kind === 'file' ? FILE_TYPES : this.website.includeFiles ? [...HTML_TYPES, ...FILE_TYPES] : HTML_TYPES;
+    const accept = kind === 'file' ? LINKED_FILE_TYPES : this.website.includeFiles ? [...HTML_TYPES, ...FILE_TYPES] : HTML_TYPES;
     this.visited.add(url);
     const result = await this.fetcher.fetch({ url, signal: this.signal, etag: prior?.etag ?? undefined, lastModified: prior?.lastModified ?? undefined, accept });
     this.progress.fetched++;
@@ -261,12 +274,12 @@ class Crawl {
     switch (result.kind) {
       case 'refused':
         // robots.txt now forbids the page: it goes. Other refusals (DNS, address) may pass.
-        if (result.reason === 'robots') this.stats.skippedRobots++;
-        else {
-          this.stats.failed++;
-          this.keep(url, prior);
+        if (result.reason === 'robots') {
+          this.stats.skippedRobots++;
+          return [];
         }
-        return [];
+        this.stats.failed++;
+        return this.keep(url, prior);
       case 'failed':
         return this.failed(url, prior, result);
       case 'not_modified':
@@ -281,25 +294,35 @@ class Crawl {
   }
 
   private failed(url: string, prior: WebsitePage | undefined, result: Extract<WebFetchResult, { kind: 'failed' }>): string[] {
+    // The site asked us to stay away for longer than we wait: stop, removing nothing, and
+    // leave the next try to the schedule (which backs off after failed runs).
+    if (result.retryAfterMs !== undefined) throw new AtriumError('invalid', 'site_asked_to_wait', `The crawl stopped: ${result.message}`);
     if (result.code === 'unsupported_type') {
       this.stats.skippedType++;
       return [];
     }
     this.stats.failed++;
     // Gone for good: removed with the run. Anything else may pass: the page stays as it was.
-    if (result.status !== 404 && result.status !== 410) this.keep(url, prior);
-    return [];
+    return result.status === 404 || result.status === 410 ? [] : this.keep(url, prior);
   }
 
-  /** Keeps what the crawler knew of a page it could not read again this time. */
-  private keep(url: string, prior: WebsitePage | undefined): void {
-    if (!prior) return;
+  /**
+   * Keeps what the crawler knew of a page it could not read again this time, and leads on
+   * to the links it had: a page that failed once must not take the pages below it along.
+   */
+  private keep(url: string, prior: WebsitePage | undefined): string[] {
+    if (!prior) return [];
     this.touched.add(url);
     if (prior.documentId) this.kept.add(prior.documentId);
+    return prior.links;
   }
 
   private async fetched(url: string, prior: WebsitePage | undefined, result: Extract<WebFetchResult, { kind: 'ok' }>, isStart: boolean): Promise<string[]> {
     const finalUrl = normalizeUrl(result.url) ?? url;
+    if (isStart) {
+      this.startFailure = this.followStart(finalUrl);
+      if (this.startFailure) return [];
+    }
     if (finalUrl !== url && !this.scope.contains(finalUrl) && !isStart) {
       this.skipScope(finalUrl); // redirected off the site or out of its section
       return [];
@@ -326,8 +349,7 @@ class Crawl {
     } catch (error) {
       if (!isPermanent(error)) throw error;
       this.stats.failed++;
-      this.keep(url, prior);
-      return [];
+      return this.keep(url, prior);
     }
     const web = extracted.web;
     const links = web && !web.nofollow && this.website.mode === 'crawl' ? this.linksOf(result.url, extracted) : [];
@@ -350,6 +372,20 @@ class Crawl {
     this.touched.add(url);
     await this.repos.websitePages.upsert(page(documentId, links));
     return links;
+  }
+
+  /**
+   * The start page answered from another origin. The same site (http → https, or `www.`
+   * added or dropped) is followed: the crawl's scope moves there. Another site is not this
+   * website: the run fails with the address to use instead, removing nothing.
+   */
+  private followStart(finalUrl: string): string | null {
+    const origin = new URL(finalUrl).origin;
+    if (origin === this.scope.origin) return null;
+    if (!sameSite(this.website.url, finalUrl))
+      return `it redirects to ${finalUrl}, which is another site; to crawl that site, set the website's URL to it`;
+    this.scope = crawlScope({ ...this.website, url: withOrigin(this.website.url, origin) });
+    return null;
   }
 
   private pageRecord(url: string, result: Extract<WebFetchResult, { kind: 'ok' }>, bytesHash: string, documentId: string | null, links: string[]): WebsitePage {

@@ -102,3 +102,18 @@ export const crawlScope = (website: Pick<Website, 'url' | 'include' | 'exclude'>
     },
   };
 };
+
+/** The host without a leading `www.`: `www.example.com` and `example.com` are one site. */
+const siteHost = (url: URL): string => url.hostname.replace(/^www\./, '');
+
+/**
+ * Whether a redirect from `from` to `to` stays on the same site: the same host but for
+ * the scheme, the port or a leading `www.` (http → https, example.com → www.example.com).
+ */
+export const sameSite = (from: string, to: string): boolean => siteHost(new URL(from)) === siteHost(new URL(to));
+
+/** `url` moved to `origin` (its path and query kept): where the site now answers. */
+export const withOrigin = (url: string, origin: string): string => {
+  const u = new URL(url);
+  return new URL(`${u.pathname}${u.search}`, origin).toString();
+};
