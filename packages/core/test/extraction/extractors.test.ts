@@ -69,6 +69,30 @@ describe('HTML', () => {
     }
   });
 
+  it('drops cookie and consent banners, even inside the main content, but keeps cookies as a subject', async () => {
+    const html = `<!doctype html><html lang="en"><head><title>Opening hours</title></head><body>
+      <div class="cc-window" role="dialog"><p>We use cookies to improve your experience. Accept all?</p></div>
+      <main><h1>Opening hours</h1><p>The library opens at nine and closes at five on weekdays.</p>
+      <div id="CybotCookiebotDialog"><p>This website uses cookies. Allow selection.</p></div>
+      <div class="cookie-recipe"><p>Our café bakes oatmeal cookies every morning.</p></div></main>
+      <div id="onetrust-consent-sdk"><p>Manage consent preferences</p></div></body></html>`;
+    const document = await extractor.extract({ bytes: utf8(html), declaredType: 'text/html' });
+    const all = texts(document.blocks);
+    expect(all).toContain('opens at nine');
+    expect(all).toContain('oatmeal cookies');
+    for (const banner of ['improve your experience', 'Allow selection', 'consent preferences']) expect(all).not.toContain(banner);
+  });
+
+  it('keeps the page heading once, as the H1, when Readability keeps it as an H2', async () => {
+    const paragraphs = Array.from({ length: 6 }, (_, i) => `<p>Tides rise and fall twice a day because the moon pulls the oceans, paragraph ${i}, with enough words to count as an article.</p>`).join('');
+    // Readability keeps the H1 (as an H2) when it differs from the <title>.
+    const html = `<!doctype html><html><head><title>Ocean Weekly</title></head><body><article><h1>How tides work</h1>${paragraphs}<h2>Spring tides</h2><p>Spring tides come with full and new moons.</p></article></body></html>`;
+    const document = await extractor.extract({ bytes: utf8(html), declaredType: 'text/html' });
+    const headings = document.blocks.filter((block) => block.kind === 'heading');
+    expect(headings.filter((heading) => heading.text === 'How tides work')).toEqual([{ kind: 'heading', level: 1, text: 'How tides work' }]);
+    expect(headings[0]).toEqual({ kind: 'heading', level: 1, text: 'How tides work' });
+  });
+
   it('falls back to the body when there is no article to find', async () => {
     const html = '<!doctype html><html><head><title>Tiny</title></head><body><nav>Menu</nav><p>Opening hours: 9 to 5.</p></body></html>';
     const document = await extractor.extract({ bytes: utf8(html) });

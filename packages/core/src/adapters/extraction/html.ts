@@ -20,6 +20,19 @@ const NEVER_CONTENT = ['script', 'style', 'noscript', 'template', 'iframe', 'obj
 /** Site chrome. Navigation is never content; headers, footers, sidebars and forms are, inside an article. */
 const NAVIGATION_SELECTOR = 'nav, [role="navigation"]';
 const CHROME_SELECTOR = 'header, footer, aside, form, [role="banner"], [role="contentinfo"], [aria-hidden="true"]';
+/**
+ * Cookie and consent banners, wherever they sit: the ids and classes of the common consent
+ * tools (OneTrust, Cookiebot, Osano, cookieconsent, Complianz, Didomi, Usercentrics,
+ * Quantcast) and the usual hand-written names. Names only, not any "cookie" (a recipe
+ * site's `cookie-recipe` is content).
+ */
+const CONSENT_SELECTOR = [
+  '#onetrust-consent-sdk', '#onetrust-banner-sdk', '#CybotCookiebotDialog', '.osano-cm-window', '.cc-window', '.cc-banner',
+  '#cmplz-cookiebanner-container', '.cmplz-cookiebanner', '#didomi-host', '#usercentrics-root', '#qc-cmp2-container',
+  '#cookie-banner', '.cookie-banner', '#cookie-notice', '.cookie-notice', '#cookie-consent', '.cookie-consent',
+  '#cookie-bar', '.cookie-bar', '#cookie-law-info-bar', '#gdpr-cookie-notice', '.gdpr-banner', '#consent-banner', '.consent-banner',
+  '[aria-label="cookie banner" i]', '[aria-label="cookie consent" i]', '[aria-label="cookies" i]',
+].join(', ');
 
 /** Links read from one page at most: a page with more is a link farm, not a page to follow everywhere. */
 export const MAX_PAGE_LINKS = 5_000;
@@ -27,10 +40,12 @@ export const MAX_PAGE_LINKS = 5_000;
 export function extractHtml(html: string): ExtractedDocument {
   const { contentHtml, pageTitle, firstH1, web } = mainContent(html);
   const { blocks } = htmlFragmentToBlocks(contentHtml);
-  // Readability drops the article's H1 when it repeats the title; put it back so chunks
-  // keep it in their heading path.
+  // Readability drops the article's H1 when it repeats the title, or keeps it as an H2;
+  // make it the H1 again so chunks keep it in their heading path, once.
   if (firstH1 && !blocks.some((block) => block.kind === 'heading' && block.level === 1)) {
-    blocks.unshift({ kind: 'heading', level: 1, text: firstH1 });
+    const firstHeading = blocks.find((block) => block.kind === 'heading');
+    if (firstHeading?.text === firstH1) firstHeading.level = 1;
+    else blocks.unshift({ kind: 'heading', level: 1, text: firstH1 });
   }
   // "<h1>How tides work</h1>" beats "How tides work | Ocean Weekly" when the two agree.
   const title = firstH1 && (!pageTitle || pageTitle.includes(firstH1)) ? firstH1 : pageTitle || firstH1;
@@ -108,7 +123,7 @@ function mainContent(html: string): MainContent {
 }
 
 function removeSiteChrome(document: Document): void {
-  for (const element of document.querySelectorAll(`${NEVER_CONTENT.join(',')},${NAVIGATION_SELECTOR}`)) element.remove();
+  for (const element of document.querySelectorAll(`${NEVER_CONTENT.join(',')},${NAVIGATION_SELECTOR},${CONSENT_SELECTOR}`)) element.remove();
   for (const element of document.querySelectorAll(CHROME_SELECTOR)) {
     if (!element.parentElement?.closest('article, main')) element.remove();
   }
