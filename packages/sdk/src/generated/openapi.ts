@@ -6621,6 +6621,8 @@ export interface components {
             new: number;
             /** @description Pages gone from the site (404/410, or not reached by a complete crawl) */
             removed: number;
+            /** @description Left out, for any reason: skippedRobots + skippedScope + skippedType */
+            skipped: number;
             /** @description Disallowed by robots.txt: never fetched */
             skippedRobots: number;
             /** @description Another site, outside the start path, excluded by a pattern, or deeper than maxDepth */
