@@ -357,7 +357,7 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     fetcher.set(`${SITE}/files/plain.docx`, { contentType: 'application/octet-stream', body: docx });
     const { documents, run } = await crawlNew({ includeFiles: true });
     // The same bytes twice: one document, the second a duplicate.
-    const files = documents.filter((d) => d.source.startsWith(`${SITE}/files/`));
+    const files = documents.filter((d) => d.source?.startsWith(`${SITE}/files/`));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatchObject({ format: 'docx', sourceType: 'crawl' });
     expect(run.stats).toMatchObject({ skippedType: 0, duplicates: 1 });

@@ -14,14 +14,18 @@ import { fakeWebFetcher, testDatabaseTargets } from '../../src/test/index.js';
 import { atTime, expectAtriumError, newTenant, newUser, openHarness, recordingQueue, type Harness } from '../helpers.js';
 import { page, runContext } from './site.js';
 
-/** A scheduler that only remembers what it was told. */
+/** A scheduler that only remembers what it was told, and can be made unreachable. */
 const recordingScheduler = () => {
   const schedules = new Map<string, { everyMs: number; job: ScheduledJob }>();
-  const scheduler: JobScheduler = {
-    upsert: async (key, everyMs, job) => void schedules.set(key, { everyMs, job }),
-    remove: async (key) => void schedules.delete(key),
+  const state = { down: false };
+  const reachable = () => {
+    if (state.down) throw new Error('Redis (scheduler) did not answer within 2000 ms');
   };
-  return { scheduler, schedules };
+  const scheduler: JobScheduler = {
+    upsert: async (key, everyMs, job) => void (reachable(), schedules.set(key, { everyMs, job })),
+    remove: async (key) => void (reachable(), schedules.delete(key)),
+  };
+  return { scheduler, schedules, state };
 };
 
 describe.each(await testDatabaseTargets())('websites, on $name', (target) => {
@@ -29,7 +33,7 @@ describe.each(await testDatabaseTargets())('websites, on $name', (target) => {
   let owner: Actor;
   let spaceId: string;
   const queue = recordingQueue();
-  const { scheduler, schedules } = recordingScheduler();
+  const { scheduler, schedules, state: schedulerState } = recordingScheduler();
   const fetcher = fakeWebFetcher({ refusedHosts: ['metadata.internal'], pages: { 'https://site.test/': page('Home') } });
 
   beforeAll(async () => {
@@ -148,6 +152,20 @@ describe.each(await testDatabaseTargets())('websites, on $name', (target) => {
     expect(schedules.has(`website:${website.id}`)).toBe(true);
   });
 
+  it('saves a website while the scheduler is down; restoring schedules writes its schedule later', async () => {
+    schedulerState.down = true;
+    let website;
+    try {
+      website = await create({ schedule: 'daily' });
+      expect(website.schedule).toBe('daily');
+      expect(schedules.has(`website:${website.id}`)).toBe(false);
+    } finally {
+      schedulerState.down = false;
+    }
+    expect(await h.core.jobs.restoreSchedules()).toBeGreaterThan(0);
+    expect(schedules.get(`website:${website.id}`)?.everyMs).toBe(SCHEDULE_INTERVAL_MS.daily);
+  });
+
   it('starts a crawl on a schedule tick when one is due, and not while one is recent or running', async () => {
     const website = await create({ schedule: 'daily' });
     const tick = { id: 'tick', tenantId: owner.tenantId, kind: 'recrawl_website' as const, payload: { websiteId: website.id } };
@@ -165,6 +183,35 @@ describe.each(await testDatabaseTargets())('websites, on $name', (target) => {
     const tomorrow = atTime(h.core, new Date(Date.now() + SCHEDULE_INTERVAL_MS.daily));
     await tomorrow.jobs.handlers().recrawl_website(tick, runContext());
     expect(await runs()).toHaveLength(2);
+  });
+
+  it('backs off after failed runs: each consecutive failure doubles the wait for the next scheduled crawl', async () => {
+    const website = await create({ url: 'https://down.test/', schedule: 'daily' });
+    const tick = { id: 'tick', tenantId: owner.tenantId, kind: 'recrawl_website' as const, payload: { websiteId: website.id } };
+    const runs = () => h.core.websites.runs.list(owner, website.id, { limit: 10 }).then((p) => p.data);
+    const daysLater = (days: number) => atTime(h.core, new Date(Date.now() + days * SCHEDULE_INTERVAL_MS.daily));
+    /** Ticks at `days`, then runs the crawl the tick started, if any (it fails: the site answers 404). */
+    const tickAndCrawl = async (days: number) => {
+      const core = daysLater(days);
+      await core.jobs.handlers().recrawl_website(tick, runContext());
+      const [latest] = await runs();
+      if (latest?.status !== 'queued') return;
+      const job = { id: latest.jobId!, tenantId: owner.tenantId, kind: 'crawl_website' as const, payload: { websiteId: website.id, runId: latest.id } };
+      await core.jobs.handlers().crawl_website(job, runContext()).catch(() => {});
+    };
+    await tickAndCrawl(0);
+    expect((await runs()).map((r) => r.status)).toEqual(['failed']);
+    // One failure: the next crawl waits two days, not one.
+    await tickAndCrawl(1);
+    await tickAndCrawl(1.5);
+    expect(await runs()).toHaveLength(1);
+    await tickAndCrawl(2);
+    expect((await runs()).map((r) => r.status)).toEqual(['failed', 'failed']);
+    // Two failures in a row: four days after the last one.
+    await tickAndCrawl(5);
+    expect(await runs()).toHaveLength(2);
+    await tickAndCrawl(6);
+    expect(await runs()).toHaveLength(3);
   });
 
   it('drops the schedule of a website that is gone', async () => {

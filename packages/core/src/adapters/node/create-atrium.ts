@@ -32,6 +32,9 @@ import { widgetRateLimiter } from './widget-rate-limiter.js';
 import { joseVisitorTokens } from './jose-visitor-tokens.js';
 import { memoryCache } from './memory-cache.js';
 
+/** How often a process that runs jobs writes every website's schedule again (see restoreSchedules). */
+const SCHEDULE_RESYNC_MS = 10 * 60 * 1000;
+
 export interface ModelOptions {
   openaiApiKey?: string | undefined;
   openaiBaseUrl?: string | undefined;
@@ -232,10 +235,15 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
       scheduler,
       settings: { ...DEFAULT_SETTINGS, ...options.settings },
     });
+    let resync: ReturnType<typeof setInterval> | null = null;
     if (options.runJobs ?? queue.kind === 'in-process') {
       await queue.process(core.jobs.handlers());
       await core.jobs.recoverUnfinished();
       await core.jobs.restoreSchedules();
+      // A schedule another process could not write (Redis down at that moment) is written
+      // here; identical schedules are left as they are, so this moves no firing.
+      resync = setInterval(() => void core.jobs.restoreSchedules().catch(() => {}), SCHEDULE_RESYNC_MS);
+      resync.unref?.();
     }
     const activeQueue = queue;
     const activeLimits = limits;
@@ -247,6 +255,7 @@ export const createAtrium = async (options: CreateAtriumOptions = {}): Promise<A
         await Promise.all([database.ping(), activeQueue.ping()]);
       },
       async close(graceMs = 10_000) {
+        if (resync) clearInterval(resync);
         ownScheduler?.close();
         await activeQueue.close(graceMs);
         await activeLimits.close();

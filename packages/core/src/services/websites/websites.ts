@@ -82,6 +82,15 @@ const checkUrl = async (ctx: CoreContext, url: string): Promise<string> => {
 
 const scheduleKey = (websiteId: string) => `website:${websiteId}`;
 
+/**
+ * What the website routes do to the scheduler: best effort. The website is what counts; a
+ * schedule the scheduler missed (Redis down at that moment) is written again by the
+ * periodic `restoreSchedules` of every process that runs jobs, and a schedule left behind
+ * drops itself at its next tick.
+ */
+const syncScheduleSoon = (ctx: CoreContext, website: Pick<Website, 'id' | 'tenantId' | 'schedule'>): Promise<void> =>
+  syncSchedule(ctx, website).catch(() => {});
+
 /** Makes the scheduler agree with the website's schedule (a tick every day or week, or none). */
 export const syncSchedule = async (ctx: CoreContext, website: Pick<Website, 'id' | 'tenantId' | 'schedule'>): Promise<void> => {
   const key = scheduleKey(website.id);
@@ -140,7 +149,7 @@ export const createWebsite = async (
       updatedAt: now,
     });
   });
-  await syncSchedule(ctx, website);
+  await syncScheduleSoon(ctx, website);
   return { ...website, lastRun: null };
 };
 
@@ -165,7 +174,7 @@ export const updateWebsite = async (ctx: CoreContext, actor: Actor, websiteId: s
   const changes = Object.fromEntries(Object.entries({ ...input, url }).filter(([, value]) => value !== undefined)) as WebsiteInput;
   const updated = await repos.websites.update(websiteId, { ...changes, now: ctx.clock.now() });
   if (!updated) throw notFound('Website');
-  if (updated.schedule !== website.schedule) await syncSchedule(ctx, updated);
+  if (updated.schedule !== website.schedule) await syncScheduleSoon(ctx, updated);
   return withLastRun(repos, updated);
 };
 
@@ -175,7 +184,7 @@ export const deleteWebsite = async (ctx: CoreContext, actor: Actor, websiteId: s
   const website = await requireWebsite(repos, actor, websiteId, 'knowledge.write');
   // The crawl notices its run is gone at its next check and stops.
   await repos.collections.delete(website.collectionId);
-  await ctx.scheduler.remove(scheduleKey(website.id));
+  await syncScheduleSoon(ctx, { ...website, schedule: 'never' });
 };
 
 /**
