@@ -96,6 +96,15 @@ export const emptyCrawlStats = (): CrawlStats => ({
   limitReached: false,
 });
 
+/** A page a run could not read, and why (the first MAX_RUN_FAILURES of a run). */
+export interface CrawlFailure {
+  url: string;
+  reason: string;
+}
+
+/** Failures a run lists; `stats.failed` counts them all. */
+export const MAX_RUN_FAILURES = 50;
+
 export interface CrawlRun {
   id: string;
   tenantId: string;
@@ -106,6 +115,8 @@ export interface CrawlRun {
   trigger: CrawlTrigger;
   progress: CrawlProgress;
   stats: CrawlStats;
+  /** The first pages that failed, with the reason, in the order they failed. */
+  failures: CrawlFailure[];
   error: string | null;
   cancelRequested: boolean;
   createdAt: Date;

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../domain/pagination.js';
-import type { CrawlProgress, CrawlRun, CrawlRunStatus, CrawlStats, Website, WebsitePage, WebsiteSchedule, WebsiteSettings } from '../domain/websites.js';
+import type { CrawlFailure, CrawlProgress, CrawlRun, CrawlRunStatus, CrawlStats, Website, WebsitePage, WebsiteSchedule, WebsiteSettings } from '../domain/websites.js';
 
 export type WebsitePatch = Partial<WebsiteSettings> & { now: Date };
 
@@ -7,6 +7,7 @@ export interface CrawlRunUpdate {
   status?: CrawlRunStatus;
   progress?: CrawlProgress;
   stats?: CrawlStats;
+  failures?: CrawlFailure[];
   error?: string | null;
   startedAt?: Date | null;
   finishedAt?: Date | null;

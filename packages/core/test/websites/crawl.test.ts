@@ -313,6 +313,16 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     expect(fetcher.fetched()).not.toContain('https://elsewhere.test/x');
   });
 
+  it('lists the first 50 pages that failed, with the reason, and counts them all', async () => {
+    fetcher.set(`${SITE}/`, page('Home', { links: Array.from({ length: 60 }, (_, i) => `/broken/${i}`) }));
+    for (let i = 0; i < 60; i++) fetcher.set(`${SITE}/broken/${i}`, { status: 500 });
+    const { run } = await crawlNew({ maxDepth: 1 });
+    expect(run.status).toBe('completed');
+    expect(run.stats.failed).toBe(60);
+    expect(run.failures).toHaveLength(50);
+    expect(run.failures[0]).toEqual({ url: expect.stringMatching(/^https:\/\/site\.test\/broken\/\d+$/), reason: 'HTTP 500' });
+  });
+
   it('follows a sitemap that moved to https', async () => {
     const urlset = `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${SITE}/a</loc></url><url><loc>${SITE}/b</loc></url></urlset>`;
     fetcher.set('http://site.test/sitemap.xml', { redirect: `${SITE}/sitemap.xml` });
@@ -344,6 +354,7 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     const second = await runCrawl(await h.core.websites.crawl(actor, first.website.id));
     expect(second.status).toBe('completed');
     expect(second.stats).toMatchObject({ skippedRobots: 3, failed: 1, removed: 1 });
+    expect(second.failures).toEqual([{ url: `${SITE}/a`, reason: 'Refused (robots_unreachable)' }]);
     const { data } = await h.core.websites.documents(actor, first.website.id, { limit: 100 }, {});
     // /a stays, and so do the pages below it, reached through the links /a had last time.
     expect(data.map((d) => d.source).sort()).toEqual(first.sources.filter((source) => source !== `${SITE}/b`));

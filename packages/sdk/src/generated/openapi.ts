@@ -6574,6 +6574,10 @@ export interface components {
         ConversationWithMessages: components["schemas"]["Conversation"] & {
             messages: components["schemas"]["Message"][];
         };
+        CrawlFailure: {
+            reason: string;
+            url: string;
+        };
         /** @description Live while the run is queued or running; final afterwards */
         CrawlProgress: {
             /** @description Pages fetched so far, whatever the outcome */
@@ -6589,6 +6593,8 @@ export interface components {
             /** @description From start to end (null until the run ends) */
             durationMs: number | null;
             error: string | null;
+            /** @description The first 50 pages the run could not read, with the reason (`stats.failed` counts them all) */
+            failures: components["schemas"]["CrawlFailure"][];
             finishedAt: string | null;
             id: string;
             /** @description The `crawl_website` job (GET /api/v1/jobs/{jobId}) */

@@ -48,6 +48,9 @@ export const CrawlRunSchema = z
     trigger: z.enum(['manual', 'schedule']),
     progress: ProgressSchema.openapi({ description: 'Live while the run is queued or running; final afterwards' }),
     stats: StatsSchema,
+    failures: z
+      .array(z.object({ url: z.string(), reason: z.string() }).openapi('CrawlFailure'))
+      .openapi({ description: 'The first 50 pages the run could not read, with the reason (`stats.failed` counts them all)' }),
     error: z.string().nullable(),
     cancelRequested: z.boolean(),
     durationMs: z.number().int().nullable().openapi({ description: 'From start to end (null until the run ends)' }),
@@ -115,6 +118,7 @@ export const crawlRunJson = (r: CrawlRun) => ({
   trigger: r.trigger,
   progress: r.progress,
   stats: { ...r.stats, skipped: r.stats.skippedRobots + r.stats.skippedScope + r.stats.skippedType },
+  failures: r.failures,
   error: r.error,
   cancelRequested: r.cancelRequested,
   durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,

@@ -96,6 +96,7 @@ describe.each(await testDatabaseTargets())('websites over HTTP on $name', (targe
     expect(run.stats).toMatchObject({ crawled: 3, new: 3, updated: 0, unchanged: 0, removed: 0, failed: 0, skippedRobots: 0, limitReached: false });
     // API.md's "skipped": everything left out, whatever the reason.
     expect(run.stats.skipped).toBe(run.stats.skippedRobots + run.stats.skippedScope + run.stats.skippedType);
+    expect(run.failures).toEqual([]);
     expect(run.durationMs).toBeGreaterThanOrEqual(0);
     const job = await call(h.app, 'GET', `/api/v1/jobs/${run.jobId}`, { token });
     expect(job.body).toMatchObject({ kind: 'crawl_website', status: 'completed', progress: 1 });

@@ -2,6 +2,8 @@ import { AtriumError } from '../../domain/errors.js';
 import type { Collection } from '../../domain/knowledge.js';
 import {
   emptyCrawlStats,
+  MAX_RUN_FAILURES,
+  type CrawlFailure,
   type CrawlProgress,
   type CrawlRun,
   type CrawlStats,
@@ -55,6 +57,7 @@ export const crawlWebsite = async (ctx: CoreContext, job: QueuedJob, run: JobRun
     error: null,
     progress: { found: 0, fetched: 0, queued: 0 },
     stats: emptyCrawlStats(),
+    failures: [],
   });
   const crawl = new Crawl(ctx, repos, website, collection, current, run);
   try {
@@ -64,6 +67,7 @@ export const crawlWebsite = async (ctx: CoreContext, job: QueuedJob, run: JobRun
       status: outcome,
       progress: { ...crawl.progress, queued: 0 },
       stats: crawl.stats,
+      failures: crawl.failures,
       finishedAt: now,
     });
   } catch (error) {
@@ -72,6 +76,7 @@ export const crawlWebsite = async (ctx: CoreContext, job: QueuedJob, run: JobRun
         status: 'failed',
         progress: crawl.progress,
         stats: crawl.stats,
+        failures: crawl.failures,
         error: publicErrorMessage(error),
         finishedAt: ctx.clock.now(),
       });
@@ -84,6 +89,7 @@ export const crawlWebsite = async (ctx: CoreContext, job: QueuedJob, run: JobRun
 class Crawl {
   readonly stats: CrawlStats = emptyCrawlStats();
   readonly progress: CrawlProgress = { found: 0, fetched: 0, queued: 0 };
+  readonly failures: CrawlFailure[] = [];
   private readonly fetcher: WebFetcher;
   private readonly stop = new AbortController();
   private readonly signal: AbortSignal;
@@ -278,7 +284,7 @@ class Crawl {
           this.stats.skippedRobots++;
           return [];
         }
-        this.stats.failed++;
+        this.fail(url, result.message);
         return this.keep(url, prior);
       case 'failed':
         return this.failed(url, prior, result);
@@ -301,7 +307,7 @@ class Crawl {
       this.stats.skippedType++;
       return [];
     }
-    this.stats.failed++;
+    this.fail(url, result.message);
     // Gone for good: removed with the run. Anything else may pass: the page stays as it was.
     return result.status === 404 || result.status === 410 ? [] : this.keep(url, prior);
   }
@@ -348,7 +354,7 @@ class Crawl {
       extracted = await this.ctx.extractor.extract({ bytes: result.bytes, declaredType: result.contentType, filename: fileName(finalUrl) });
     } catch (error) {
       if (!isPermanent(error)) throw error;
-      this.stats.failed++;
+      this.fail(url, publicErrorMessage(error));
       return this.keep(url, prior);
     }
     const web = extracted.web;
@@ -452,7 +458,7 @@ class Crawl {
       chunks = await chunkAndEmbed(this.ctx, this.collection, extracted.blocks, this.signal);
     } catch (error) {
       if (!isPermanent(error)) throw error;
-      this.stats.failed++; // e.g. a page without text
+      this.fail(key, publicErrorMessage(error)); // e.g. a page without text
       if (previous) this.kept.add(previous.id);
       return previous?.id ?? null;
     }
@@ -502,6 +508,12 @@ class Crawl {
     this.progress.queued = Math.max(0, Math.min(this.progress.found, this.website.maxPages) - this.progress.fetched);
   }
 
+  /** Counts a page that could not be read, and lists the first ones with the reason. */
+  private fail(url: string, reason: string): void {
+    this.stats.failed++;
+    if (this.failures.length < MAX_RUN_FAILURES) this.failures.push({ url, reason });
+  }
+
   private skipScope(url: string): void {
     if (this.outOfScope.has(url)) return;
     this.outOfScope.add(url);
@@ -531,7 +543,7 @@ class Crawl {
     const now = Date.now();
     if (!force && now - this.lastCheck < this.ctx.settings.crawlCheckIntervalMs) return;
     this.lastCheck = now;
-    const current = await this.repos.crawlRuns.update(this.record.id, { progress: this.progress, stats: this.stats });
+    const current = await this.repos.crawlRuns.update(this.record.id, { progress: this.progress, stats: this.stats, failures: this.failures });
     if (!current || current.cancelRequested) {
       this.stop.abort();
       throw new CrawlStopped();

@@ -203,6 +203,7 @@ export const startRun = async (ctx: CoreContext, website: Website, trigger: Craw
       trigger,
       progress: { found: 0, fetched: 0, queued: 0 },
       stats: emptyCrawlStats(),
+      failures: [],
       error: null,
       cancelRequested: false,
       createdAt: ctx.clock.now(),

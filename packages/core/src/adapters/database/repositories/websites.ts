@@ -34,6 +34,7 @@ const toRun = (r: RunRow): CrawlRun => ({
   trigger: r.trigger as CrawlTrigger,
   progress: r.progress,
   stats: r.stats,
+  failures: r.failures,
   error: r.error,
   cancelRequested: r.cancelRequested,
   createdAt: r.createdAt,

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { CrawlProgress, CrawlStats } from '../../../../domain/websites.js';
+import type { CrawlFailure, CrawlProgress, CrawlStats } from '../../../../domain/websites.js';
 import { at, createdAt, id, updatedAt } from '../columns.js';
 import { spaceOwner, tenantOwner } from '../owners.js';
 import { assistants } from '../assistants/assistants.js';
@@ -52,6 +52,7 @@ export const crawlRuns = pgTable(
     trigger: text('trigger').notNull(),
     progress: jsonb('progress').$type<CrawlProgress>().notNull(),
     stats: jsonb('stats').$type<CrawlStats>().notNull(),
+    failures: jsonb('failures').$type<CrawlFailure[]>().notNull().default([]),
     error: text('error'),
     cancelRequested: boolean('cancel_requested').notNull().default(false),
     createdAt: createdAt(),
