@@ -41,6 +41,17 @@ describe.skipIf(!ready)(`worker reliability${ready ? '' : ` (skipped: ${skipReas
     return worker;
   };
   const outputs = () => workers.map((w) => w.output()).join('\n');
+  /** The job once it has ended: its row is marked a moment after the document's transaction commits. */
+  const jobEnded = (jobId: string) =>
+    waitFor(
+      async () => {
+        const job = await env.core.jobs.get(env.actor, jobId);
+        return job.status === 'completed' || job.status === 'failed' ? job : null;
+      },
+      10_000,
+      `job ${jobId} to end`,
+      outputs,
+    );
 
   beforeAll(async () => {
     env = await openEnvironment(postgres.target!);
@@ -86,7 +97,7 @@ describe.skipIf(!ready)(`worker reliability${ready ? '' : ` (skipped: ${skipReas
         uniqueIds: integrity.chunkCount,
         ordinalsAreSequence: true,
       });
-      const job = await env.core.jobs.get(env.actor, jobId);
+      const job = await jobEnded(jobId);
       expect(job.status).toBe('completed');
       expect(job.attempts).toBeGreaterThanOrEqual(2);
       expect(job.progress).toBe(1);
@@ -113,7 +124,7 @@ describe.skipIf(!ready)(`worker reliability${ready ? '' : ` (skipped: ${skipReas
         expect(integrity.found).toBe(integrity.chunkCount);
         expect(integrity.ordinalsAreSequence).toBe(true);
       }
-      for (const { jobId } of created) expect((await env.core.jobs.get(env.actor, jobId)).status).toBe('completed');
+      for (const { jobId } of created) expect((await jobEnded(jobId)).status).toBe('completed');
     },
   );
 
@@ -168,7 +179,7 @@ describe.skipIf(!ready)(`worker reliability${ready ? '' : ` (skipped: ${skipReas
       const integrity = await chunkIntegrity(env, document.id);
       expect(integrity.found).toBe(integrity.chunkCount);
       expect(integrity.ordinalsAreSequence).toBe(true);
-      expect((await env.core.jobs.get(env.actor, jobId)).status).toBe('completed');
+      expect((await jobEnded(jobId)).status).toBe('completed');
     },
   );
 });
