@@ -74,6 +74,7 @@ export const createCore = (ctx: CoreContext) => {
       get: bind(uc.getDocument),
       create: bind(uc.createDocument),
       delete: bind(uc.deleteDocument),
+      retry: bind(uc.retryDocument),
       chunks: bind(uc.listChunks),
     },
     websites: {

@@ -180,6 +180,19 @@ const routes = {
     request: { params: DocumentId },
     responses: { 204: { description: 'Deleted' }, ...errorResponses },
   }),
+  retryDocument: createRoute({
+    method: 'post',
+    path: '/documents/{documentId}/retry',
+    tags,
+    summary: 'Ingest a failed document again (from its stored bytes, or its URL fetched anew)',
+    description:
+      'Only a `failed` document can be retried: anything else is a 409 `document_not_failed`. A failed document whose content another ' +
+      'document of the collection holds now is a 409 `document_duplicate` naming it; a crawled page is a 409 `document_not_retryable` ' +
+      '(crawl its website again).',
+    security,
+    request: { params: DocumentId, headers: IdempotencyHeaders },
+    responses: { 202: jsonResponse(Accepted, 'Queued again; follow the job or the document status'), ...errorResponses },
+  }),
   listChunks: createRoute({
     method: 'get',
     path: '/documents/{documentId}/chunks',
@@ -277,6 +290,10 @@ export const knowledgeRoutes = ({ core, maxUploadBytes }: AppDeps) =>
     .openapi(routes.deleteDocument, async (c) => {
       await core.documents.delete(c.get('actor'), c.req.valid('param').documentId);
       return c.body(null, 204);
+    })
+    .openapi({ ...routes.retryDocument, middleware: [idempotent(core)] }, async (c) => {
+      const result = await core.documents.retry(c.get('actor'), c.req.valid('param').documentId);
+      return c.json({ document: documentJson(result.document), job: result.job ? jobJson(result.job) : null }, 202);
     })
     .openapi(routes.listChunks, async (c) => {
       const page = await core.documents.chunks(c.get('actor'), c.req.valid('param').documentId, c.req.valid('query'));

@@ -1,4 +1,4 @@
-import { AtriumError, invalid, notFound } from '../../domain/errors.js';
+import { AtriumError, conflict, invalid, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/identity.js';
 import type { Job } from '../../domain/jobs.js';
 import type { Chunk, DocumentStatus, KnowledgeDocument } from '../../domain/knowledge.js';
@@ -186,6 +186,34 @@ export const getDocument = async (ctx: CoreContext, actor: Actor, documentId: st
 export const deleteDocument = async (ctx: CoreContext, actor: Actor, documentId: string): Promise<void> => {
   const { repos } = await requireDocument(ctx, actor, documentId, true);
   await repos.documents.delete(documentId);
+};
+
+/**
+ * Ingests a failed document again, from its stored bytes (or, for a `{url}` document, the
+ * page fetched anew), through a new `ingest_document` job. Anything but a failed document
+ * is a 409. ADR 0025: a document may leave `failed` only while no other document of the
+ * collection holds its content; otherwise the 409 names that document.
+ */
+export const retryDocument = async (ctx: CoreContext, actor: Actor, documentId: string): Promise<CreatedDocument> => {
+  const { document } = await requireDocument(ctx, actor, documentId, true);
+  if (document.sourceType === 'crawl')
+    throw conflict('document_not_retryable', "A website's pages are read again by crawling the website (POST /api/v1/websites/{id}/crawl)");
+  const now = ctx.clock.now();
+  const retried = await ctx.store.transaction(async (tx) => {
+    const scoped = tx.forTenant(actor.tenantId);
+    // The row lock makes two retries at once queue one job: the second sees `queued`.
+    const current = await scoped.documents.lock(documentId);
+    if (!current) throw notFound('Document');
+    if (current.status !== 'failed') throw conflict('document_not_failed', `Only a failed document can be retried; this one is ${current.status}`);
+    const holder = await scoped.documents.findByContentHash(current.collectionId, current.contentHash);
+    if (holder && holder.id !== current.id && holder.status !== 'failed')
+      throw conflict('document_duplicate', `The collection holds this content already, as document ${holder.id}`);
+    const queued = await scoped.documents.setProgress(documentId, { status: 'queued', error: null, now });
+    const job = await recordJob(ctx, tx, actor.tenantId, current.spaceId, 'ingest_document', { documentId });
+    return { document: queued!, job };
+  });
+  await ctx.queue.enqueue(toQueued(retried.job)).catch(() => {});
+  return { ...retried, duplicate: false };
 };
 
 export const listChunks = async (

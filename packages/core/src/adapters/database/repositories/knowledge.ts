@@ -19,7 +19,7 @@ import { assistantCollections, assistantWebsites, chunks, collections, documentB
 import type { ChunkMetadataColumn } from '../schema/knowledge/chunks.js';
 import { executePrepared, uuidList } from './prepared.js';
 import { bm25Search, type Bm25Tuning } from './keyword-search.js';
-import { afterId, decodeOrdinalCursor, encodeCursor, isId, toPage, type InTenant } from './shared.js';
+import { afterId, decodeOrdinalCursor, encodeCursor, isId, mapErrors, toPage, type InTenant } from './shared.js';
 import { createVectorIndex, dimensionsLiteral, graphType, type GraphPrecision } from '../vector-index.js';
 
 type CollectionRow = typeof collections.$inferSelect;
@@ -434,11 +434,14 @@ export const knowledgeRepositories = (
       },
       async setProgress(id, { now, ...progress }) {
         if (!isId(id)) return null;
-        const [row] = await db
-          .update(documents)
-          .set({ ...progress, updatedAt: now })
-          .where(inTenant(documents, eq(documents.id, id)))
-          .returning();
+        // A document leaving `failed`, or taking new content, meets the one-per-content index (ADR 0025).
+        const [row] = await mapErrors(() =>
+          db
+            .update(documents)
+            .set({ ...progress, updatedAt: now })
+            .where(inTenant(documents, eq(documents.id, id)))
+            .returning(),
+        );
         return row ? toDocument(row) : null;
       },
       async delete(id) {

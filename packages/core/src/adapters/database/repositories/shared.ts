@@ -54,6 +54,7 @@ export const toPage = <T>(rows: T[], page: PageRequest, keyOf: (row: T) => strin
 const UNIQUE_CONFLICTS: Record<string, [code: string, message: string]> = {
   users_email_unique: ['email_taken', 'A user with this email already exists'],
   space_memberships_pk: ['already_member', 'This user is already a member of the space'],
+  documents_content_hash_unique: ['document_duplicate', 'The collection holds this content already'],
 };
 
 /**
