@@ -1,14 +1,9 @@
 /**
- * Types of the routes API.md fixes but today's server does not serve yet (document retry,
- * conversation export).
+ * Types of the routes API.md fixes but today's server does not serve yet (conversation
+ * export).
  * Hand-written from API.md; once a route appears in the OpenAPI document, its type moves
  * to types.ts as a name for the generated one (the coverage test lists these routes).
  */
-import type { AcceptedDocument } from './types.js';
-
-/** `documents.retry`: the same shape as an upload's answer. */
-export type RetriedDocument = AcceptedDocument;
-
 export interface ConversationExportParams {
   format: 'csv' | 'jsonl';
 }

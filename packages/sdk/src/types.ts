@@ -29,6 +29,8 @@ export type UpdatedCollection = Schemas['UpdatedCollection'];
 export type Document = Schemas['Document'];
 export type DocumentStatus = Document['status'];
 export type AcceptedDocument = Schemas['AcceptedDocument'];
+/** `documents.retry`: the document, queued again, and its new job (the same shape as an upload's answer). */
+export type RetriedDocument = AcceptedDocument;
 export type Job = NonNullable<Schemas['Job']>;
 export type Chunk = Schemas['Chunk'];
 export type SearchHit = Schemas['SearchHit'];

@@ -26,7 +26,6 @@ const EXCLUDED: Record<string, string> = {
  * types from pending-types.ts to generated names in types.ts, and drop it here.
  */
 const PENDING = new Set([
-  'POST /api/v1/documents/{documentId}/retry',
   'GET /api/v1/assistants/{assistantId}/conversations/export',
 ]);
 

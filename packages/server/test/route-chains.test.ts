@@ -78,11 +78,12 @@ describe('the middleware chain of every route', () => {
     );
   });
 
-  it('honours Idempotency-Key where API.md promises it (document creation and chat) and where a retry must not act twice (websites, crawls)', () => {
+  it('honours Idempotency-Key where API.md promises it (document creation and chat) and where a retry must not act twice (websites, crawls, document retries)', () => {
     const honouring = all.filter((r) => r.chain.includes('idempotent')).map((r) => `${r.method} ${r.path}`);
     expect(honouring.sort()).toEqual([
       'POST /api/v1/assistants/:assistantId/chat',
       'POST /api/v1/collections/:collectionId/documents',
+      'POST /api/v1/documents/:documentId/retry',
       'POST /api/v1/spaces/:spaceId/websites',
       'POST /api/v1/websites/:websiteId/crawl',
     ]);

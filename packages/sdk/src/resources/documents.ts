@@ -5,8 +5,7 @@ import type { RequestOptions, TransportConfig } from '../internal/request.js';
 import { path } from '../internal/request.js';
 import { APIResource, call, list } from '../internal/resource.js';
 import { sleep } from '../internal/retry.js';
-import type { RetriedDocument } from '../pending-types.js';
-import type { AcceptedDocument, Chunk, Document, DocumentListParams, PageParams } from '../types.js';
+import type { AcceptedDocument, Chunk, Document, DocumentListParams, PageParams, RetriedDocument } from '../types.js';
 
 /** A document from text, from a URL the server fetches, or from a file's bytes. */
 export type DocumentCreateParams =
