@@ -133,6 +133,7 @@ export const createCore = (ctx: CoreContext) => {
       list: bind(uc.listConversations),
       get: bind(uc.getConversation),
       delete: bind(uc.deleteConversation),
+      export: bind(uc.exportConversations),
     },
     messages: {
       rate: bind(uc.rateMessage),

@@ -1,9 +1,6 @@
 /**
- * Types of the routes API.md fixes but today's server does not serve yet (conversation
- * export).
- * Hand-written from API.md; once a route appears in the OpenAPI document, its type moves
- * to types.ts as a name for the generated one (the coverage test lists these routes).
+ * Types of the routes API.md fixes but today's server does not serve yet: none at the
+ * moment. Hand-written from API.md; once a route appears in the OpenAPI document, its type
+ * moves to types.ts as a name for the generated one (the coverage test lists these routes).
  */
-export interface ConversationExportParams {
-  format: 'csv' | 'jsonl';
-}
+export {};

@@ -91,16 +91,10 @@ export type AssistantUpdateParams = Schemas['UpdateAssistant'];
 export type FeedbackParams = Schemas['FeedbackRequest'];
 export type ChatParams = Omit<Body<'/api/v1/assistants/{assistantId}/chat', 'post'>, 'stream'>;
 
-/**
- * The server's filters today (`scope`) plus those API.md adds for `scope: 'all'`
- * (`channel`, `feedback`, `from`, `to`), which servers without them ignore.
- */
-export type ConversationListParams = Query<'/api/v1/assistants/{assistantId}/conversations', 'get'> & {
-  channel?: 'app' | 'api' | 'openai' | 'widget';
-  feedback?: 'up' | 'down' | 'any';
-  from?: string;
-  to?: string;
-};
+/** Whose conversations (`scope`), and which: `channel`, `feedback`, `from`, `to` (ISO 8601). */
+export type ConversationListParams = Omit<Query<'/api/v1/assistants/{assistantId}/conversations', 'get'>, 'limit' | 'cursor'>;
+/** The listing's scope and filters, and the `format`: `csv` (a row per message) or `jsonl` (a conversation per line). */
+export type ConversationExportParams = Query<'/api/v1/assistants/{assistantId}/conversations/export', 'get'>;
 
 /** The period (`from`, `to`); `groupBy: 'day'` and `channel` are API.md's additions. */
 export type UsageParams = Query<'/api/v1/usage', 'get'> & { groupBy?: 'day'; channel?: string };

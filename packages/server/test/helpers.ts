@@ -173,7 +173,8 @@ export const call = async <T = any>(
   const text = await res.text();
   let parsed: unknown;
   const type = res.headers.get('content-type') ?? '';
-  if (type.includes('json') && text) parsed = JSON.parse(text);
+  // JSON bodies are parsed; JSON Lines (`application/x-ndjson`) stay text, a line each.
+  if (type.includes('json') && !type.includes('ndjson') && text) parsed = JSON.parse(text);
   return { res, status: res.status, headers: res.headers, body: parsed as T, text };
 };
 

@@ -1,7 +1,10 @@
 /** Conversations between a user (or a widget visitor) and an assistant, with their messages and feedback. */
 
-export const CONVERSATION_CHANNELS = ['api', 'openai', 'widget'] as const;
-/** Where a conversation came from: the REST API, the OpenAI-compatible endpoint, or the widget. */
+export const CONVERSATION_CHANNELS = ['app', 'api', 'openai', 'widget'] as const;
+/**
+ * Where a conversation came from: `app` (a signed-in user's session, e.g. the console),
+ * `api` (an API key), the OpenAI-compatible endpoint, or the widget.
+ */
 export type ConversationChannel = (typeof CONVERSATION_CHANNELS)[number];
 
 /** A widget visitor as the host site's backend identified them. */
@@ -23,11 +26,24 @@ export interface Conversation {
   visitorId: string | null;
   /** Who that visitor is, when the host site vouched for them (a verified identity token); null otherwise. */
   visitorIdentity: VisitorIdentity | null;
+  /** The API key that asked (channels `api` and `openai`), acting for `userId`; null otherwise. */
+  apiKeyId: string | null;
   channel: ConversationChannel;
   /** The start of the first question. */
   title: string;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Which conversations a review lists: by channel, by the feedback their answers got, by when they started. */
+export interface ConversationFilter {
+  channel?: ConversationChannel | undefined;
+  /** Conversations with at least one answer rated `up`, `down`, or either (`any`). */
+  feedback?: 'up' | 'down' | 'any' | undefined;
+  /** Started at or after. */
+  from?: Date | undefined;
+  /** Started before. */
+  to?: Date | undefined;
 }
 
 export const MESSAGE_ROLES = ['user', 'assistant'] as const;

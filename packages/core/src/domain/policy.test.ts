@@ -28,7 +28,9 @@ const EXPECTED: Record<Action, Row> = {
   'assistants.readDrafts': [Y, Y, Y, Y, N, N],
   'assistants.write': [Y, Y, Y, Y, N, N],
   'assistants.publish': [Y, Y, Y, Y, N, N],
-  'conversations.readAll': [Y, Y, Y, N, N, N],
+  // API.md: `scope=all` is for space admins and editors.
+  'conversations.readAll': [Y, Y, Y, Y, N, N],
+  'conversations.deleteAll': [Y, Y, Y, N, N, N],
 };
 
 const memberColumns: (SpaceRole | null)[] = ['admin', 'editor', 'viewer', null];

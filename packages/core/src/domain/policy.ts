@@ -31,6 +31,7 @@ export const SPACE_ACTIONS = [
   'assistants.write',
   'assistants.publish',
   'conversations.readAll',
+  'conversations.deleteAll',
 ] as const;
 export type SpaceAction = (typeof SPACE_ACTIONS)[number];
 
@@ -59,7 +60,9 @@ const SPACE_PERMISSIONS: Record<SpaceAction, readonly SpaceRole[]> = {
   'assistants.readDrafts': ['admin', 'editor'],
   'assistants.write': ['admin', 'editor'],
   'assistants.publish': ['admin', 'editor'],
-  'conversations.readAll': ['admin'],
+  // API.md: space admins and editors review everyone's conversations; only admins delete other people's.
+  'conversations.readAll': ['admin', 'editor'],
+  'conversations.deleteAll': ['admin'],
 };
 
 const isSpaceAction = (action: Action): action is SpaceAction => action in SPACE_PERMISSIONS;

@@ -2,6 +2,7 @@ import type { Assistant, RetrievalSettings } from '../domain/assistants.js';
 import type {
   ChatTimings,
   Conversation,
+  ConversationFilter,
   Feedback,
   FinishReason,
   Message,
@@ -72,8 +73,8 @@ export interface AssistantRepositories {
     delete(id: string): Promise<boolean>;
   };
   conversations: {
-    /** Newest first; only `userId`'s when given. */
-    list(assistantId: string, page: PageRequest, filter: { userId?: string }): Promise<Page<Conversation>>;
+    /** Newest first; only `userId`'s when given, and only those the filter lets through. */
+    list(assistantId: string, page: PageRequest, filter: ConversationFilter & { userId?: string }): Promise<Page<Conversation>>;
     get(id: string): Promise<Conversation | null>;
     /** Creates a conversation with its first message, atomically, in one round trip (chat's critical path). */
     start(conversation: Omit<Conversation, 'tenantId'>, first: NewMessage): Promise<void>;

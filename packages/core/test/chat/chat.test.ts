@@ -240,12 +240,14 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
     expect((await core.conversations.get(owner, early.conversationId)).messages[1]).toMatchObject({ content: '', finishReason: 'aborted' });
   });
 
-  it('keeps conversations private to their owner, except for space admins; owners rate answers', async () => {
+  it('keeps conversations private to their owner, except for space admins and editors (who review but do not delete); owners rate answers', async () => {
     const bot = await h.core.assistants.create(owner, spaceId, { name: 'Private', published: true });
     const alice = await newUser(h.core, owner);
     const bob = await newUser(h.core, owner);
+    const carol = await newUser(h.core, owner);
     await h.core.spaces.members.add(owner, spaceId, { userId: alice.user.id, role: 'viewer' });
-    await h.core.spaces.members.add(owner, spaceId, { userId: bob.user.id, role: 'editor' });
+    await h.core.spaces.members.add(owner, spaceId, { userId: bob.user.id, role: 'viewer' });
+    await h.core.spaces.members.add(owner, spaceId, { userId: carol.user.id, role: 'editor' });
     const mine = await h.core.assistants.chat(alice.actor, bot.id, { message: 'my question' });
     await collect(mine.events);
 
@@ -255,6 +257,10 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
     await expectAtriumError(h.core.conversations.get(bob.actor, mine.conversationId), 'not_found');
     await expectAtriumError(h.core.assistants.chat(bob.actor, bot.id, { message: 'hijack', conversationId: mine.conversationId }), 'not_found');
     await expectAtriumError(h.core.messages.rate(bob.actor, mine.messageId, { rating: 'down' }), 'not_found');
+    expect((await h.core.conversations.list(carol.actor, bot.id, { limit: 10 }, 'all')).data.map((c) => c.id)).toContain(mine.conversationId);
+    expect((await h.core.conversations.get(carol.actor, mine.conversationId)).id).toBe(mine.conversationId);
+    await expectAtriumError(h.core.conversations.delete(carol.actor, mine.conversationId), 'not_found');
+    await expectAtriumError(h.core.messages.rate(carol.actor, mine.messageId, { rating: 'down' }), 'forbidden');
     expect((await h.core.conversations.get(owner, mine.conversationId)).id).toBe(mine.conversationId);
     expect((await h.core.conversations.list(owner, bot.id, { limit: 10 }, 'all')).data.map((c) => c.id)).toContain(mine.conversationId);
 

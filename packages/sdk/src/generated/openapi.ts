@@ -673,10 +673,18 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Only conversations of this channel */
+                    channel?: "app" | "api" | "openai" | "widget";
                     cursor?: string;
+                    /** @description Only conversations with at least one answer rated up, down, or either */
+                    feedback?: "up" | "down" | "any";
+                    /** @description Only conversations started at or after this time, ISO 8601 */
+                    from?: string;
                     limit?: number;
-                    /** @description `mine`: your own conversations; `all`: everyone's (space admins) */
+                    /** @description `mine`: your own conversations; `all`: everyone's (space admins and editors) */
                     scope?: "mine" | "all";
+                    /** @description Only conversations started before this time, ISO 8601 */
+                    to?: string;
                 };
                 header?: never;
                 path: {
@@ -693,6 +701,130 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ConversationPage"];
+                    };
+                };
+                /** @description Malformed request (e.g. invalid JSON) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Absent, or in another tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with existing state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Invalid input; `errors` names the fields */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistants/{assistantId}/conversations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download conversations as CSV or JSON Lines, with the same scope and filters as the listing; streamed */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Only conversations of this channel */
+                    channel?: "app" | "api" | "openai" | "widget";
+                    /** @description Only conversations with at least one answer rated up, down, or either */
+                    feedback?: "up" | "down" | "any";
+                    /** @description `csv`: one row per message; `jsonl`: one conversation with its messages per line */
+                    format: "csv" | "jsonl";
+                    /** @description Only conversations started at or after this time, ISO 8601 */
+                    from?: string;
+                    /** @description `mine`: your own conversations; `all`: everyone's (space admins and editors) */
+                    scope?: "mine" | "all";
+                    /** @description Only conversations started before this time, ISO 8601 */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    assistantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The conversations, newest first, as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-ndjson": string;
+                        "text/csv": string;
                     };
                 };
                 /** @description Malformed request (e.g. invalid JSON) */
@@ -6664,14 +6796,20 @@ export interface components {
             nextCursor: string | null;
         };
         Conversation: {
+            /** @description The API key that asked (channels `api` and `openai`); null otherwise */
+            apiKeyId: string | null;
             assistantId: string;
-            /** @enum {string} */
-            channel: "api" | "openai" | "widget";
+            /**
+             * @description `app`: a signed-in user (access token); `api`: an API key; `openai`: the OpenAI-compatible endpoint; `widget`: a widget visitor
+             * @enum {string}
+             */
+            channel: "app" | "api" | "openai" | "widget";
             createdAt: string;
             id: string;
             spaceId: string;
             title: string;
             updatedAt: string;
+            /** @description The user who asked, or for whom the API key acted; null for widget visitors */
             userId: string | null;
             /** @description The widget visitor who asked (channel `widget`); null for users and API keys */
             visitor: {

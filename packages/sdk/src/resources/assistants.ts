@@ -3,7 +3,6 @@ import type { ChatStream } from '../core/streaming.js';
 import type { RequestOptions, TransportConfig } from '../internal/request.js';
 import { path, send } from '../internal/request.js';
 import { APIResource, call, list, stream } from '../internal/resource.js';
-import type { ConversationExportParams } from '../pending-types.js';
 import type { WidgetIdentitySecret, WidgetSettings, WidgetSettingsParams } from '../types.js';
 import type {
   Assistant,
@@ -13,6 +12,7 @@ import type {
   ChatResponse,
   ChatResponseAnswer,
   Conversation,
+  ConversationExportParams,
   ConversationListParams,
   PageParams,
 } from '../types.js';
@@ -50,12 +50,8 @@ export class AssistantConversations extends APIResource {
   list(assistantId: string, query?: ConversationListParams & PageParams, options?: RequestOptions): PagePromise<Conversation> {
     return list(this._transport, path`/api/v1/assistants/${assistantId}/conversations`, query, options);
   }
-  /** A download (`csv` or `jsonl`) as a Response whose body streams. Not served by the server yet. */
-  async export(
-    assistantId: string,
-    query: ConversationExportParams & Omit<ConversationListParams, 'scope'>,
-    options?: RequestOptions,
-  ): Promise<Response> {
+  /** A download (`csv` or `jsonl`) of the conversations a listing with the same scope and filters shows, as a Response whose body streams. */
+  async export(assistantId: string, query: ConversationExportParams, options?: RequestOptions): Promise<Response> {
     const request = { method: 'GET' as const, path: path`/api/v1/assistants/${assistantId}/conversations/export`, query, accept: '*/*' };
     return (await send(this._transport, request, options)).response;
   }

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { CONVERSATION_CHANNELS } from '@atrium/core';
 import type { AppDeps } from '../http/env.js';
 import { acceptsAssistantKeys } from '../http/middleware/authenticate.js';
 import { jsonBodyChecks } from '../http/middleware/body-limit.js';
+import { streamConversations } from '../http/conversation-export.js';
 import { createRouter } from '../http/router.js';
 import {
   AssistantSchema,
@@ -29,13 +31,6 @@ const AssistantId = IdParam('assistantId');
 const ConversationId = IdParam('conversationId');
 const MessageId = IdParam('messageId');
 
-const ConversationQuery = PageQuery.extend({
-  scope: z
-    .enum(['mine', 'all'])
-    .default('mine')
-    .openapi({ description: "`mine`: your own conversations; `all`: everyone's (space admins)" }),
-});
-
 // Timestamps the database can store: years 1 to 9999, also after applying the offset.
 const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
@@ -48,6 +43,33 @@ const instant = (description: string, example: string) =>
     }, 'Must lie between the years 1 and 9999')
     .optional()
     .openapi({ description, example });
+
+/** Which conversations a listing or an export covers (API.md §Assistants and chat). */
+const ConversationFilters = z.object({
+  scope: z
+    .enum(['mine', 'all'])
+    .default('mine')
+    .openapi({ description: "`mine`: your own conversations; `all`: everyone's (space admins and editors)" }),
+  channel: z.enum(CONVERSATION_CHANNELS).optional().openapi({ description: 'Only conversations of this channel' }),
+  feedback: z
+    .enum(['up', 'down', 'any'])
+    .optional()
+    .openapi({ description: 'Only conversations with at least one answer rated up, down, or either' }),
+  from: instant('Only conversations started at or after this time, ISO 8601', '2026-11-01T00:00:00Z'),
+  to: instant('Only conversations started before this time, ISO 8601', '2026-12-01T00:00:00Z'),
+});
+const ConversationQuery = PageQuery.extend(ConversationFilters.shape);
+const ExportQuery = ConversationFilters.extend({
+  format: z.enum(['csv', 'jsonl']).openapi({ description: '`csv`: one row per message; `jsonl`: one conversation with its messages per line' }),
+});
+
+/** The filters as core takes them. */
+const filterOf = ({ channel, feedback, from, to }: z.infer<typeof ConversationFilters>) => ({
+  channel,
+  feedback,
+  from: from === undefined ? undefined : new Date(from),
+  to: to === undefined ? undefined : new Date(to),
+});
 
 const UsageQuery = z.object({
   from: instant('Start of the period, ISO 8601 (inclusive); default: 30 days before `to`', '2025-01-01T00:00:00Z'),
@@ -113,6 +135,22 @@ const routes = {
     security,
     request: { params: AssistantId, query: ConversationQuery },
     responses: { 200: jsonResponse(pageOf(ConversationSchema, 'ConversationPage'), 'A page of conversations'), ...errorResponses },
+  }),
+  exportConversations: createRoute({
+    method: 'get',
+    path: '/assistants/{assistantId}/conversations/export',
+    middleware: [acceptsAssistantKeys],
+    tags: ['Conversations'],
+    summary: 'Download conversations as CSV or JSON Lines, with the same scope and filters as the listing; streamed',
+    security,
+    request: { params: AssistantId, query: ExportQuery },
+    responses: {
+      200: {
+        description: 'The conversations, newest first, as an attachment',
+        content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+      },
+      ...errorResponses,
+    },
   }),
   getConversation: createRoute({
     method: 'get',
@@ -187,9 +225,17 @@ export const assistantRoutes = ({ core }: AppDeps) =>
       return c.body(null, 204);
     })
     .openapi(routes.listConversations, async (c) => {
-      const { scope, ...page } = c.req.valid('query');
-      const result = await core.conversations.list(c.get('actor'), c.req.valid('param').assistantId, page, scope);
+      const { scope, limit, cursor, ...filters } = c.req.valid('query');
+      const filter = filterOf({ scope, ...filters });
+      const result = await core.conversations.list(c.get('actor'), c.req.valid('param').assistantId, { limit, cursor }, scope, filter);
       return c.json({ data: result.data.map(conversationJson), nextCursor: result.nextCursor }, 200);
+    })
+    .openapi(routes.exportConversations, async (c) => {
+      const { format, ...filters } = c.req.valid('query');
+      const { assistantId } = c.req.valid('param');
+      // Access and filters are settled here, so a refusal is still a problem+json, not a broken download.
+      const conversations = await core.conversations.export(c.get('actor'), assistantId, filters.scope, filterOf(filters));
+      return streamConversations(c, conversations, format, `conversations-${assistantId}`);
     })
     .openapi(routes.getConversation, async (c) => {
       const conversation = await core.conversations.get(c.get('actor'), c.req.valid('param').conversationId);

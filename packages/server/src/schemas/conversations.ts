@@ -71,7 +71,8 @@ export const ConversationSchema = z
     id: z.string(),
     assistantId: z.string(),
     spaceId: z.string(),
-    userId: z.string().nullable(),
+    userId: z.string().nullable().openapi({ description: 'The user who asked, or for whom the API key acted; null for widget visitors' }),
+    apiKeyId: z.string().nullable().openapi({ description: 'The API key that asked (channels `api` and `openai`); null otherwise' }),
     visitor: z
       .object({
         id: z.string(),
@@ -82,7 +83,9 @@ export const ConversationSchema = z
       })
       .nullable()
       .openapi({ description: 'The widget visitor who asked (channel `widget`); null for users and API keys' }),
-    channel: z.enum(CONVERSATION_CHANNELS),
+    channel: z.enum(CONVERSATION_CHANNELS).openapi({
+      description: '`app`: a signed-in user (access token); `api`: an API key; `openai`: the OpenAI-compatible endpoint; `widget`: a widget visitor',
+    }),
     title: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -124,6 +127,7 @@ export const conversationJson = (c: Conversation) => ({
   assistantId: c.assistantId,
   spaceId: c.spaceId,
   userId: c.userId,
+  apiKeyId: c.apiKeyId,
   visitor: c.visitorId
     ? {
         id: c.visitorId,

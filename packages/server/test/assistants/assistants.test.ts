@@ -333,8 +333,9 @@ describe.each(await testDatabaseTargets())('assistants over HTTP on $name', (tar
             assistantId: bot.id,
             spaceId: space.id,
             userId: viewer.id,
+            apiKeyId: null,
             visitor: null,
-            channel: 'api',
+            channel: 'app', // a signed-in user's session; an API key's conversations are `api`
             title: 'How many days of annual leave do employees get?',
             createdAt: expect.any(String),
             updatedAt: expect.any(String),
@@ -365,19 +366,17 @@ describe.each(await testDatabaseTargets())('assistants over HTTP on $name', (tar
       expect(answer!.citations).toEqual(expect.arrayContaining([expect.any(Number)]));
     });
 
-    it('keeps conversations private: other members see none; space admins see all with scope=all', async () => {
+    it('keeps conversations private: other viewers see none; space admins and editors see all with scope=all', async () => {
       const mine = await call(h.app, 'GET', `/api/v1/assistants/${bot.id}/conversations?scope=mine`, { token: editor.token });
       expect(mine.status, mine.text).toBe(200);
       expect(mine.body).toEqual({ data: [], nextCursor: null });
-      expectProblem(await call(h.app, 'GET', `/api/v1/conversations/${alice.conversationId}`, { token: editor.token }), 404, 'not_found');
+      // Editors review (API.md: scope=all is for space admins and editors) but delete only their own.
       expectProblem(await call(h.app, 'DELETE', `/api/v1/conversations/${alice.conversationId}`, { token: editor.token }), 404, 'not_found');
       expectProblem(await call(h.app, 'GET', `/api/v1/conversations/${alice.conversationId}`, { token: outsider.token }), 404, 'not_found');
 
-      for (const user of [editor, viewer]) {
-        const all = await call(h.app, 'GET', `/api/v1/assistants/${bot.id}/conversations?scope=all`, { token: user.token });
-        expectProblem(all, 403, 'forbidden');
-      }
-      for (const token of [spaceAdmin.token, owner]) {
+      const notViewers = await call(h.app, 'GET', `/api/v1/assistants/${bot.id}/conversations?scope=all`, { token: viewer.token });
+      expectProblem(notViewers, 403, 'forbidden');
+      for (const token of [spaceAdmin.token, editor.token, owner]) {
         const all = await call(h.app, 'GET', `/api/v1/assistants/${bot.id}/conversations?scope=all`, { token });
         expect(all.status, all.text).toBe(200);
         expect(all.body.data.map((c: { id: string }) => c.id)).toContain(alice.conversationId);
@@ -442,10 +441,10 @@ describe.each(await testDatabaseTargets())('assistants over HTTP on $name', (tar
       const onQuestion = await call(h.app, 'POST', `/api/v1/messages/${question.id}/feedback`, { token: viewer.token, json: { rating: 'up' } });
       expectProblem(onQuestion, 422, 'validation_failed');
 
-      expectProblem(await call(h.app, 'POST', path, { token: editor.token, json: { rating: 'down' } }), 404, 'not_found');
       expectProblem(await call(h.app, 'POST', path, { token: outsider.token, json: { rating: 'down' } }), 404, 'not_found');
-      // A space admin may read the conversation, but only the asker rates.
+      // Space admins and editors may read the conversation, but only the asker rates.
       expectProblem(await call(h.app, 'POST', path, { token: spaceAdmin.token, json: { rating: 'down' } }), 403, 'forbidden');
+      expectProblem(await call(h.app, 'POST', path, { token: editor.token, json: { rating: 'down' } }), 403, 'forbidden');
       expectProblem(await call(h.app, 'POST', `/api/v1/messages/${randomUUID()}/feedback`, { token: viewer.token, json: { rating: 'up' } }), 404);
     });
 

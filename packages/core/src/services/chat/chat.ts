@@ -81,6 +81,7 @@ export interface Asker {
   userId: string | null;
   visitorId: string | null;
   visitorIdentity: VisitorIdentity | null;
+  apiKeyId: string | null;
   channel: ConversationChannel;
 }
 
@@ -89,6 +90,7 @@ const askerOf = (actor: Actor, channel: ConversationChannel): Asker => ({
   userId: actor.userId,
   visitorId: null,
   visitorIdentity: null,
+  apiKeyId: actor.apiKeyId ?? null,
   channel,
 });
 
@@ -252,6 +254,7 @@ const newConversation = (ctx: CoreContext, asker: Asker, assistant: Assistant, q
     userId: asker.userId,
     visitorId: asker.visitorId,
     visitorIdentity: asker.visitorIdentity,
+    apiKeyId: asker.apiKeyId,
     channel: asker.channel,
     title: titleOf(question),
     createdAt: now,
@@ -339,7 +342,7 @@ export const chat = async (ctx: CoreContext, actor: Actor, assistantId: string, 
   // Loaded while access is checked (and discarded if it is refused).
   const loaded = preload(ctx, actor.tenantId, assistantId, input.conversationId);
   const { assistant } = await requireAssistant(ctx.store.forTenant(actor.tenantId), actor, assistantId, 'use');
-  return converse(ctx, askerOf(actor, 'api'), assistant, input, loaded, startedAt);
+  return converse(ctx, askerOf(actor, actor.via === 'api_key' ? 'api' : 'app'), assistant, input, loaded, startedAt);
 };
 
 /**
@@ -360,7 +363,7 @@ export const chatAsVisitor = async (ctx: CoreContext, visitor: AdmittedVisitor, 
   if (limited)
     throw new AtriumError('rate_limited', 'rate_limited', 'Too many messages: wait a moment before asking again', { retryAfterSeconds: limited.retryAfterSeconds });
   const loaded = preload(ctx, claims.tenantId, assistant.id, input.conversationId);
-  const asker: Asker = { tenantId: claims.tenantId, userId: null, visitorId: claims.visitorId, visitorIdentity: claims.identity, channel: 'widget' };
+  const asker: Asker = { tenantId: claims.tenantId, userId: null, visitorId: claims.visitorId, visitorIdentity: claims.identity, apiKeyId: null, channel: 'widget' };
   // Verified visitors are the site's own users; anonymous ones get a bounded conversation.
   const tokenCap = claims.identity ? undefined : ctx.settings.anonymousConversationTokens;
   return converse(ctx, asker, assistant, input, loaded, startedAt, tokenCap);

@@ -1,4 +1,4 @@
-import type { Conversation, Feedback, FeedbackRating, Message } from '../../domain/conversations.js';
+import type { Conversation, ConversationFilter, Feedback, FeedbackRating, Message } from '../../domain/conversations.js';
 import { forbidden, invalid, notFound } from '../../domain/errors.js';
 import type { Actor } from '../../domain/identity.js';
 import type { Page, PageRequest } from '../../domain/pagination.js';
@@ -24,10 +24,16 @@ interface ConversationAccess {
 }
 
 /**
- * Loads a conversation the actor may read: their own, or any in a space they administer.
- * Anything else is absent (404), including conversations of assistants they cannot see.
+ * Loads a conversation the actor may read (or, with `conversations.deleteAll`, delete):
+ * their own, or any in a space where their role allows `othersAction`. Anything else is
+ * absent (404), including conversations of assistants they cannot see.
  */
-const requireConversation = async (repos: TenantRepositories, actor: Actor, conversationId: string): Promise<ConversationAccess> => {
+const requireConversation = async (
+  repos: TenantRepositories,
+  actor: Actor,
+  conversationId: string,
+  othersAction: 'conversations.readAll' | 'conversations.deleteAll' = 'conversations.readAll',
+): Promise<ConversationAccess> => {
   const conversation = await repos.conversations.get(conversationId);
   if (!conversation) throw notFound('Conversation');
   let role;
@@ -39,7 +45,7 @@ const requireConversation = async (repos: TenantRepositories, actor: Actor, conv
   }
   const owner = conversation.userId !== null && conversation.userId === actor.userId;
   // Assistant-scoped keys act for their assistant's users, never as space admins.
-  const admin = !actor.assistantId && can({ tenantRole: actor.tenantRole, spaceRole: role }, 'conversations.readAll');
+  const admin = !actor.assistantId && can({ tenantRole: actor.tenantRole, spaceRole: role }, othersAction);
   if (!owner && !admin) throw notFound('Conversation');
   return { conversation, owner };
 };
@@ -50,13 +56,46 @@ export const listConversations = async (
   assistantId: string,
   page: PageRequest,
   scope: ConversationScope = 'mine',
+  filter: ConversationFilter = {},
 ): Promise<Page<Conversation>> => {
+  const repos = await requireReview(ctx, actor, assistantId, scope);
+  return repos.conversations.list(assistantId, page, scope === 'all' ? filter : { ...filter, userId: actor.userId });
+};
+
+/** The assistant's repositories, once the actor may list conversations in this scope. */
+const requireReview = async (ctx: CoreContext, actor: Actor, assistantId: string, scope: ConversationScope): Promise<TenantRepositories> => {
   const repos = ctx.store.forTenant(actor.tenantId);
   const { role } = await requireAssistant(repos, actor, assistantId, 'use');
   if (scope === 'all' && (actor.assistantId || !can({ tenantRole: actor.tenantRole, spaceRole: role }, 'conversations.readAll')))
-    throw forbidden("Only space admins can list everyone's conversations");
-  return repos.conversations.list(assistantId, page, scope === 'all' ? {} : { userId: actor.userId });
+    throw forbidden("Only space admins and editors can list everyone's conversations");
+  return repos;
 };
+
+/**
+ * Every conversation a listing with this scope and filter shows, newest first, each with
+ * its messages: what an export streams. Access is checked before the first one is read.
+ */
+export const exportConversations = async (
+  ctx: CoreContext,
+  actor: Actor,
+  assistantId: string,
+  scope: ConversationScope = 'mine',
+  filter: ConversationFilter = {},
+): Promise<AsyncIterable<ConversationWithMessages>> => {
+  const repos = await requireReview(ctx, actor, assistantId, scope);
+  const listed = scope === 'all' ? filter : { ...filter, userId: actor.userId };
+  return (async function* () {
+    let cursor: string | null = null;
+    do {
+      const page: Page<Conversation> = await repos.conversations.list(assistantId, { limit: EXPORT_PAGE, cursor }, listed);
+      for (const conversation of page.data) yield { ...conversation, messages: await repos.messages.list(conversation.id, CONVERSATION_MESSAGE_LIMIT) };
+      cursor = page.nextCursor;
+    } while (cursor);
+  })();
+};
+
+/** Conversations an export reads at a time. */
+const EXPORT_PAGE = 100;
 
 export const getConversation = async (ctx: CoreContext, actor: Actor, conversationId: string): Promise<ConversationWithMessages> => {
   const repos = ctx.store.forTenant(actor.tenantId);
@@ -66,7 +105,7 @@ export const getConversation = async (ctx: CoreContext, actor: Actor, conversati
 
 export const deleteConversation = async (ctx: CoreContext, actor: Actor, conversationId: string): Promise<void> => {
   const repos = ctx.store.forTenant(actor.tenantId);
-  await requireConversation(repos, actor, conversationId);
+  await requireConversation(repos, actor, conversationId, 'conversations.deleteAll');
   await repos.conversations.delete(conversationId);
 };
 

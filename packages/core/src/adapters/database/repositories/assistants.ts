@@ -4,6 +4,7 @@ import type { SearchMode } from '../../../domain/knowledge.js';
 import type {
   Conversation,
   ConversationChannel,
+  ConversationFilter,
   Feedback,
   FeedbackRating,
   FinishReason,
@@ -62,11 +63,23 @@ const toConversation = (r: ConversationRow): Conversation => ({
   userId: r.userId,
   visitorId: r.visitorId,
   visitorIdentity: r.visitorIdentity ?? null,
+  apiKeyId: r.apiKeyId,
   channel: r.channel as ConversationChannel,
   title: r.title,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
+
+/** The review filters as conditions on `conversations` (feedback through its answers' ratings). */
+const reviewConditions = (filter: ConversationFilter) => [
+  filter.channel ? eq(conversations.channel, filter.channel) : undefined,
+  filter.from ? gte(conversations.createdAt, filter.from) : undefined,
+  filter.to ? lt(conversations.createdAt, filter.to) : undefined,
+  filter.feedback
+    ? sql`exists (select 1 from ${messages} join ${messageFeedback} on ${messageFeedback.messageId} = ${messages.id}
+        where ${messages.conversationId} = ${conversations.id}${filter.feedback === 'any' ? sql`` : sql` and ${messageFeedback.rating} = ${filter.feedback}`})`
+    : undefined,
+];
 
 const toMessage = (r: MessageRow, feedback: FeedbackRow | null = null): Message => ({
   id: r.id,
@@ -288,6 +301,7 @@ export const assistantRepositories = (
               conversations,
               eq(conversations.assistantId, assistantId),
               filter.userId ? eq(conversations.userId, filter.userId) : undefined,
+              ...reviewConditions(filter),
               beforeId(conversations.id, page.cursor),
             ),
           )

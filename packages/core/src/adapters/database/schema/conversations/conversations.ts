@@ -23,6 +23,8 @@ export const conversations = pgTable(
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     visitorId: text('visitor_id'),
     visitorIdentity: jsonb('visitor_identity').$type<VisitorIdentity>(),
+    // No foreign key: a revoked or deleted key still names who asked.
+    apiKeyId: uuid('api_key_id'),
     channel: text('channel').notNull(),
     title: text('title').notNull(),
     createdAt: createdAt(),
@@ -30,7 +32,7 @@ export const conversations = pgTable(
   },
   (t) => [
     index('conversations_assistant_idx').on(t.tenantId, t.assistantId, t.id),
-    check('conversations_channel_check', sql`${t.channel} in ('api', 'openai', 'widget')`),
+    check('conversations_channel_check', sql`${t.channel} in ('app', 'api', 'openai', 'widget')`),
   ],
 );
 
