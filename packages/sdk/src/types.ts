@@ -96,8 +96,8 @@ export type ConversationListParams = Omit<Query<'/api/v1/assistants/{assistantId
 /** The listing's scope and filters, and the `format`: `csv` (a row per message) or `jsonl` (a conversation per line). */
 export type ConversationExportParams = Query<'/api/v1/assistants/{assistantId}/conversations/export', 'get'>;
 
-/** The period (`from`, `to`); `groupBy: 'day'` and `channel` are API.md's additions. */
-export type UsageParams = Query<'/api/v1/usage', 'get'> & { groupBy?: 'day'; channel?: string };
+/** The period (`from`, `to`), a `channel`, and `groupBy: 'day'` for the daily `series`. */
+export type UsageParams = Query<'/api/v1/usage', 'get'>;
 
 // ---------------------------------------------------------------------------------------
 // Chat stream events (API.md §Streaming). The OpenAPI document describes the stream as

@@ -124,6 +124,15 @@ export interface UsageTotals extends TokenUsage {
 export interface UsageReport {
   from: Date;
   to: Date;
+  /** The channel the report counts, when it was asked for one. */
+  channel?: ConversationChannel | undefined;
   total: UsageTotals;
   assistants: (UsageTotals & { assistantId: string; name: string | null })[];
+  /** With `groupBy: 'day'`: every UTC day the period touches, oldest first, days without answers included. */
+  series?: (UsageTotals & { date: string })[];
+}
+
+export interface UsageOptions {
+  channel?: ConversationChannel | undefined;
+  groupBy?: 'day' | undefined;
 }

@@ -2,12 +2,14 @@ import type { Assistant, RetrievalSettings } from '../domain/assistants.js';
 import type {
   ChatTimings,
   Conversation,
+  ConversationChannel,
   ConversationFilter,
   Feedback,
   FinishReason,
   Message,
   Reference,
   TokenUsage,
+  UsageOptions,
   UsageReport,
 } from '../domain/conversations.js';
 import type { Page, PageRequest } from '../domain/pagination.js';
@@ -53,6 +55,8 @@ export interface NewMessage {
 export interface NewUsageRecord extends TokenUsage {
   messageId: string;
   assistantId: string;
+  /** The channel of the answer's conversation, kept with the record (usage outlives conversations). */
+  channel: ConversationChannel;
   model: string;
   createdAt: Date;
 }
@@ -97,7 +101,7 @@ export interface AssistantRepositories {
     get(messageId: string): Promise<Feedback | null>;
   };
   usage: {
-    /** Totals for [from, to), per assistant and overall. */
-    report(from: Date, to: Date): Promise<UsageReport>;
+    /** Totals for [from, to), per assistant and overall; of one channel's answers only when given; per UTC day with `groupBy: 'day'`. */
+    report(from: Date, to: Date, options?: UsageOptions): Promise<UsageReport>;
   };
 }

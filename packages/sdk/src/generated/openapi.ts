@@ -4853,8 +4853,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Only answers of this channel's conversations */
+                    channel?: "app" | "api" | "openai" | "widget";
                     /** @description Start of the period, ISO 8601 (inclusive); default: 30 days before `to` */
                     from?: string;
+                    /** @description `day` adds `series`: the totals of every UTC day of the period */
+                    groupBy?: "day";
                     /** @description End of the period, ISO 8601 (exclusive); default: now */
                     to?: string;
                 };
@@ -6945,6 +6949,17 @@ export interface components {
              */
             url: string;
         };
+        DailyUsage: {
+            completionTokens: number;
+            /**
+             * @description A UTC day, YYYY-MM-DD
+             * @example 2026-11-24
+             */
+            date: string;
+            /** @description Answers generated */
+            messages: number;
+            promptTokens: number;
+        };
         Document: {
             byteSize: number;
             chunkCount: number;
@@ -7230,8 +7245,15 @@ export interface components {
         };
         UsageReport: {
             assistants: components["schemas"]["AssistantUsage"][];
+            /**
+             * @description The channel counted, when one was asked for
+             * @enum {string}
+             */
+            channel?: "app" | "api" | "openai" | "widget";
             /** @description Start of the period (inclusive) */
             from: string;
+            /** @description With groupBy=day: every UTC day the period touches, oldest first, days without answers as zeros */
+            series?: components["schemas"]["DailyUsage"][];
             /** @description End of the period (exclusive) */
             to: string;
             total: components["schemas"]["UsageTotals"];

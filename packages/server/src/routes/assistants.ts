@@ -74,6 +74,8 @@ const filterOf = ({ channel, feedback, from, to }: z.infer<typeof ConversationFi
 const UsageQuery = z.object({
   from: instant('Start of the period, ISO 8601 (inclusive); default: 30 days before `to`', '2025-01-01T00:00:00Z'),
   to: instant('End of the period, ISO 8601 (exclusive); default: now', '2025-02-01T00:00:00Z'),
+  groupBy: z.enum(['day']).optional().openapi({ description: '`day` adds `series`: the totals of every UTC day of the period' }),
+  channel: z.enum(CONVERSATION_CHANNELS).optional().openapi({ description: "Only answers of this channel's conversations" }),
 });
 
 const routes = {
@@ -250,10 +252,12 @@ export const assistantRoutes = ({ core }: AppDeps) =>
       return c.json(feedbackJson(feedback), 200);
     })
     .openapi(routes.usage, async (c) => {
-      const { from, to } = c.req.valid('query');
+      const { from, to, groupBy, channel } = c.req.valid('query');
       const report = await core.usage(c.get('actor'), {
         from: from === undefined ? undefined : new Date(from),
         to: to === undefined ? undefined : new Date(to),
+        groupBy,
+        channel,
       });
       return c.json(usageReportJson(report), 200);
     })

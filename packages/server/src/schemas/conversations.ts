@@ -168,6 +168,7 @@ export const UsageReportSchema = z
   .object({
     from: z.string().openapi({ description: 'Start of the period (inclusive)' }),
     to: z.string().openapi({ description: 'End of the period (exclusive)' }),
+    channel: z.enum(CONVERSATION_CHANNELS).optional().openapi({ description: 'The channel counted, when one was asked for' }),
     total: z.object(usageTotalsFields).openapi('UsageTotals'),
     assistants: z.array(
       z
@@ -178,6 +179,10 @@ export const UsageReportSchema = z
         })
         .openapi('AssistantUsage'),
     ),
+    series: z
+      .array(z.object({ date: z.string().openapi({ description: 'A UTC day, YYYY-MM-DD', example: '2026-11-24' }), ...usageTotalsFields }).openapi('DailyUsage'))
+      .optional()
+      .openapi({ description: 'With groupBy=day: every UTC day the period touches, oldest first, days without answers as zeros' }),
   })
   .openapi('UsageReport');
 
@@ -194,6 +199,8 @@ const totalsJson = (t: UsageTotals) => ({ promptTokens: t.promptTokens, completi
 export const usageReportJson = (r: UsageReport) => ({
   from: iso(r.from),
   to: iso(r.to),
+  ...(r.channel && { channel: r.channel }),
   total: totalsJson(r.total),
   assistants: r.assistants.map((a) => ({ assistantId: a.assistantId, name: a.name, ...totalsJson(a) })),
+  ...(r.series && { series: r.series.map((d) => ({ date: d.date, ...totalsJson(d) })) }),
 });

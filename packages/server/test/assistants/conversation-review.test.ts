@@ -113,4 +113,29 @@ describe.each(await testDatabaseTargets())('reviewing conversations over HTTP on
     expectProblem(await call(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations/export?scope=all`, { token: owner }), 422);
     expectProblem(await call(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations/export?format=xml`, { token: owner }), 422);
   });
+
+  it('reports usage by channel and per UTC day (groupBy=day), days without answers as zeros', async () => {
+    const usage = async (query: string) => {
+      const r = await call(h.app, 'GET', `/api/v1/usage?${query}`, { token: owner });
+      expect(r.status, r.text).toBe(200);
+      return r.body as Json;
+    };
+    expect((await usage('')).total.messages).toBe(3);
+    expect(await usage('channel=app')).toMatchObject({ channel: 'app', total: { messages: 2 } });
+    expect((await usage('channel=api')).total.messages).toBe(1);
+    expect((await usage('channel=widget')).total).toEqual({ promptTokens: 0, completionTokens: 0, messages: 0 });
+
+    // The day the conversations happened (UTC), two days before it from noon, and up to its end.
+    const day = Date.parse(`${(await list('scope=all'))[0]!.createdAt.slice(0, 10)}T00:00:00Z`);
+    const iso = (time: number) => new Date(time).toISOString();
+    const daily = await usage(`groupBy=day&from=${iso(day - 2 * 86_400_000 + 43_200_000)}&to=${iso(day + 86_400_000)}`);
+    expect(daily.series.map((d: Json) => d.date)).toEqual([iso(day - 2 * 86_400_000), iso(day - 86_400_000), iso(day)].map((t) => t.slice(0, 10)));
+    expect(daily.series[2]).toMatchObject({ messages: 3 });
+    expect(daily.series.reduce((sum: number, d: Json) => sum + d.messages, 0)).toBe(3);
+    expect(daily.series[0]).toMatchObject({ messages: 0, promptTokens: 0, completionTokens: 0 });
+    expect((await usage('')).series).toBeUndefined();
+
+    expectProblem(await call(h.app, 'GET', '/api/v1/usage?groupBy=week', { token: owner }), 422);
+    expectProblem(await call(h.app, 'GET', '/api/v1/usage?channel=fax', { token: owner }), 422);
+  });
 });

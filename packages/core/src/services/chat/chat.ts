@@ -146,7 +146,7 @@ const runChat = (ctx: CoreContext, run: RunInput): ChatStream => {
         timings: result.timings,
         createdAt: now,
       },
-      { messageId, assistantId: run.assistant.id, model: result.model, ...result.usage, createdAt: now },
+      { messageId, assistantId: run.assistant.id, channel: run.conversation.channel, model: result.model, ...result.usage, createdAt: now },
     );
   };
 

@@ -387,7 +387,13 @@ export const assistantRepositories = (
     },
 
     usage: {
-      async report(from, to): Promise<UsageReport> {
+      async report(from, to, options = {}): Promise<UsageReport> {
+        const period = inTenant(
+          usageRecords,
+          gte(usageRecords.createdAt, from),
+          lt(usageRecords.createdAt, to),
+          options.channel ? eq(usageRecords.channel, options.channel) : undefined,
+        );
         const rows = await db
           .select({
             assistantId: usageRecords.assistantId,
@@ -398,7 +404,7 @@ export const assistantRepositories = (
           })
           .from(usageRecords)
           .leftJoin(assistants, eq(assistants.id, usageRecords.assistantId))
-          .where(inTenant(usageRecords, gte(usageRecords.createdAt, from), lt(usageRecords.createdAt, to)))
+          .where(period)
           .groupBy(usageRecords.assistantId, assistants.name)
           .orderBy(asc(usageRecords.assistantId));
         const perAssistant = rows.map((r) => ({
@@ -416,7 +422,28 @@ export const assistantRepositories = (
           }),
           { promptTokens: 0, completionTokens: 0, messages: 0 },
         );
-        return { from, to, total, assistants: perAssistant };
+        const report: UsageReport = { from, to, ...(options.channel && { channel: options.channel }), total, assistants: perAssistant };
+        if (options.groupBy !== 'day') return report;
+        // Days with answers only; the use case fills in the others.
+        const day = sql<string>`to_char(${usageRecords.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+        const days = await db
+          .select({
+            date: day,
+            promptTokens: sum(usageRecords.promptTokens),
+            completionTokens: sum(usageRecords.completionTokens),
+            messages: count(),
+          })
+          .from(usageRecords)
+          .where(period)
+          .groupBy(day)
+          .orderBy(day);
+        report.series = days.map((d) => ({
+          date: d.date,
+          promptTokens: Number(d.promptTokens ?? 0),
+          completionTokens: Number(d.completionTokens ?? 0),
+          messages: Number(d.messages),
+        }));
+        return report;
       },
     },
   };

@@ -94,6 +94,8 @@ export const usageRecords = pgTable(
       .references(() => tenants.id, { onDelete: 'cascade' }),
     messageId: uuid('message_id').notNull(),
     assistantId: uuid('assistant_id').notNull(),
+    // Null for answers recorded before channels were kept here whose conversation is gone.
+    channel: text('channel'),
     model: text('model').notNull(),
     promptTokens: integer('prompt_tokens').notNull(),
     completionTokens: integer('completion_tokens').notNull(),
