@@ -39,6 +39,12 @@ const BODY_OVERRIDES: Record<string, BodyOverride> = {
   'POST /api/v1/spaces/{spaceId}/websites': () => ({ url: TEST_SITE, mode: 'crawl' }),
 };
 
+/** Required query parameters, keyed "METHOD path": without them the answer would be a 422, proving nothing. */
+const QUERY_OVERRIDES: Record<string, string> = {
+  'GET /api/v1/assistants/{assistantId}/conversations/export': '?format=jsonl&scope=all',
+};
+const withQuery = (op: { method: string; path: string }, path: string): string => `${path}${QUERY_OVERRIDES[`${op.method} ${op.path}`] ?? ''}`;
+
 /**
  * Routes whose success depends on the resource's state, and the answer that proves the
  * owner's call reached the resource with a valid request: retrying a document that did not
@@ -100,7 +106,7 @@ describe.each(await testDatabaseTargets())('cross-tenant isolation on $name', (t
     for (const credential of ['access token', 'API key'] as const) {
       const auth = credential === 'access token' ? { token: a.token } : { headers: { 'X-API-Key': aKey.key } };
       for (const op of tenantOps) {
-        const path = fillPath(op.path, bIds, FILE);
+        const path = withQuery(op, fillPath(op.path, bIds, FILE));
         const { body, hasBody } = plausibleBody(doc, op, bodyRefs(bIds), BODY_OVERRIDES);
         const r = await call(h.app, op.method, path, { ...auth, ...(hasBody && { json: body }) });
         if (r.status !== 404) failures.push(`${op.method} ${op.path} (${credential}) → ${r.status} ${r.text.slice(0, 200)}`);
@@ -122,7 +128,7 @@ describe.each(await testDatabaseTargets())('cross-tenant isolation on $name', (t
       // Destructive calls get resources of their own, so order does not matter.
       const ids = op.method === 'DELETE' ? await createResources(h, c, doc) : shared;
       const { body, hasBody } = plausibleBody(doc, op, bodyRefs(ids), BODY_OVERRIDES);
-      const r = await call(h.app, op.method, fillPath(op.path, ids, FILE), { token: c.token, ...(hasBody && { json: body }) });
+      const r = await call(h.app, op.method, withQuery(op, fillPath(op.path, ids, FILE)), { token: c.token, ...(hasBody && { json: body }) });
       if (r.status >= 300 && r.status !== STATE_ANSWERS[`${op.method} ${op.path}`]) failures.push(`${op.method} ${op.path} → ${r.status} ${r.text.slice(0, 300)}`);
     }
     expect(failures, 'these routes refuse their own derived bodies or ids; fix BODY_OVERRIDES or createResources()').toEqual([]);
@@ -135,7 +141,7 @@ describe.each(await testDatabaseTargets())('cross-tenant isolation on $name', (t
     );
     const attempts: Record<string, string>[] = [{}, { Authorization: `Bearer ${a.token}` }, { Authorization: 'Bearer some-guessed-sysadmin-key' }];
     for (const op of sysadminOps) {
-      const path = fillPath(op.path, bIds, FILE);
+      const path = withQuery(op, fillPath(op.path, bIds, FILE));
       for (const headers of attempts) {
         const { body, hasBody } = plausibleBody(doc, op, {}, BODY_OVERRIDES);
         const r = await call(h.app, op.method, path, { headers, ...(hasBody && { json: body }) });

@@ -69,6 +69,7 @@ describe('the middleware chain of every route', () => {
         'DELETE /api/v1/conversations/:conversationId',
         'GET /api/v1/assistants/:assistantId',
         'GET /api/v1/assistants/:assistantId/conversations',
+        'GET /api/v1/assistants/:assistantId/conversations/export',
         'GET /api/v1/conversations/:conversationId',
         'GET /api/v1/models',
         'PATCH /api/v1/assistants/:assistantId',

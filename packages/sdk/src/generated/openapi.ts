@@ -669,7 +669,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An assistant's conversations, newest first: your own, or with scope=all everyone's (space admins) */
+        /** An assistant's conversations, newest first: your own, or with scope=all everyone's (space admins and editors) */
         get: {
             parameters: {
                 query?: {

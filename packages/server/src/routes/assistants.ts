@@ -133,7 +133,7 @@ const routes = {
     path: '/assistants/{assistantId}/conversations',
     middleware: [acceptsAssistantKeys],
     tags: ['Conversations'],
-    summary: "An assistant's conversations, newest first: your own, or with scope=all everyone's (space admins)",
+    summary: "An assistant's conversations, newest first: your own, or with scope=all everyone's (space admins and editors)",
     security,
     request: { params: AssistantId, query: ConversationQuery },
     responses: { 200: jsonResponse(pageOf(ConversationSchema, 'ConversationPage'), 'A page of conversations'), ...errorResponses },
