@@ -6263,9 +6263,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
-                    /** @description The widget's public key (`atr_pk_...`) */
-                    key: string;
+                query?: {
+                    /** @description The widget's public key (`atr_pk_...`); without it, 403 `invalid_widget_key` */
+                    key?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6504,10 +6504,10 @@ export interface paths {
                         /** @description A JWT signed by the host site's backend with the widget's identity secret (HS256): `sub`, optional `name` and `email`, `exp` at most 24 h ahead */
                         identityToken?: string;
                         /**
-                         * @description The widget's public key (`atr_pk_...`)
+                         * @description The widget's public key (`atr_pk_...`); without it, 403 `invalid_widget_key`
                          * @example atr_pk_…
                          */
-                        key: string;
+                        key?: string;
                         /** @description The previous visitor token, expired or not, to remain the same anonymous visitor */
                         visitorToken?: string;
                     };

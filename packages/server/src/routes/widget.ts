@@ -15,7 +15,8 @@ import { ChatRequest, chatEventStream, STREAM_DESCRIPTION } from './chat.js';
 import { WidgetConfigSchema, VisitorSessionSchema } from '../schemas/widget.js';
 
 const tags = ['Widget (public)'];
-const PublicKey = z.string().min(1).max(100).openapi({ description: "The widget's public key (`atr_pk_...`)", example: 'atr_pk_…' });
+// Optional in the schema so that a request without one gets the 403 `invalid_widget_key` API.md promises, not a 422.
+const PublicKey = z.string().min(1).max(100).openapi({ description: "The widget's public key (`atr_pk_...`); without it, 403 `invalid_widget_key`", example: 'atr_pk_…' });
 const { 400: e400, 401: e401, 403: e403, 413: e413, 422: e422 } = errorResponses;
 
 const config = createRoute({
@@ -25,7 +26,7 @@ const config = createRoute({
   summary: "What a page shows before the visitor speaks: the assistant's name, greeting, starter prompts, theme (cacheable: ETag, max-age 60 s)",
   description: 'Needs an `Origin` the widget allows; every other request is a 403 (`invalid_widget_key`, `widget_disabled`, `origin_not_allowed`).',
   security: [{ widgetPublicKey: [] }],
-  request: { query: z.object({ key: PublicKey }) },
+  request: { query: z.object({ key: PublicKey.optional() }) },
   responses: { 200: jsonResponse(WidgetConfigSchema, 'The widget configuration'), 304: { description: 'Not modified (If-None-Match)' }, 403: e403, 422: e422 },
 });
 
@@ -40,7 +41,7 @@ const sessions = createRoute({
   request: {
     body: jsonBody(
       z.object({
-        key: PublicKey,
+        key: PublicKey.optional(),
         identityToken: z.string().min(1).max(4096).optional().openapi({
           description: "A JWT signed by the host site's backend with the widget's identity secret (HS256): `sub`, optional `name` and `email`, `exp` at most 24 h ahead",
         }),

@@ -110,6 +110,11 @@ describe.each(await testDatabaseTargets())('the widget public API on $name', (ta
     }
   });
 
+  it('refuses a request without a key as one with a wrong key: 403 invalid_widget_key, not a validation error', async () => {
+    expectProblem(await call(h.app, 'GET', '/api/v1/widget/config', { headers: { Origin: SHOP } }), 403, 'invalid_widget_key');
+    expectProblem(await call(h.app, 'POST', '/api/v1/widget/sessions', { headers: { Origin: SHOP }, json: {} }), 403, 'invalid_widget_key');
+  });
+
   it('answers preflights only for origins some enabled widget allows', async () => {
     const preflight = (origin: string) =>
       call(h.app, 'OPTIONS', '/api/v1/widget/sessions', {

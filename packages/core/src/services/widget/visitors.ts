@@ -31,8 +31,9 @@ const PUBLIC_KEY = /^atr_pk_[0-9A-Za-z]{32}$/;
  * assistant published, and `origin` (the browser's `Origin` header) be on its allowlist.
  * Each refusal is a 403 with its own code, so the widget can say which it was.
  */
-export const admitWidget = async (ctx: CoreContext, publicKey: string, origin: string | undefined): Promise<AdmittedWidget> => {
-  const found = PUBLIC_KEY.test(publicKey) ? await ctx.widgetCache.getOrLoad(publicKey, () => ctx.store.system.findWidgetByPublicKey(publicKey)) : null;
+export const admitWidget = async (ctx: CoreContext, publicKey: string | undefined, origin: string | undefined): Promise<AdmittedWidget> => {
+  // No key at all is the same refusal as a wrong one (API.md: all require a public key, else 403).
+  const found = publicKey !== undefined && PUBLIC_KEY.test(publicKey) ? await ctx.widgetCache.getOrLoad(publicKey, () => ctx.store.system.findWidgetByPublicKey(publicKey)) : null;
   if (!found) throw refuse('invalid_widget_key', 'This widget key is unknown; it may have been rotated');
   return { widget: found.widget, assistantName: found.assistantName, origin: requireOpen(found.widget, found.published, origin) };
 };
