@@ -59,7 +59,8 @@ export type FakeOpenAIBehavior =
       headers?: Record<string, string>;
     }
   /** 429 with `Retry-After` (seconds) and, when given, `retry-after-ms`. */
-  | { type: 'rateLimit'; retryAfterSeconds?: number; retryAfterMs?: number }
+  /** `retryAfterSeconds: null` sends no Retry-After at all. */
+  | { type: 'rateLimit'; retryAfterSeconds?: number | null; retryAfterMs?: number }
   /** Send a 200 and the stream's headers, then nothing until the client disconnects. */
   | { type: 'stall' }
   /** Stream `chunks` content chunks of the answer, then destroy the socket. */
@@ -169,7 +170,7 @@ export const startFakeOpenAI = async (options: StartFakeOpenAIOptions = {}): Pro
       return sendJson(res, current.status, { error }, current.headers);
     }
     if (current.type === 'rateLimit') {
-      const headers: Record<string, string> = { 'retry-after': String(current.retryAfterSeconds ?? 1) };
+      const headers: Record<string, string> = current.retryAfterSeconds === null ? {} : { 'retry-after': String(current.retryAfterSeconds ?? 1) };
       if (current.retryAfterMs !== undefined) headers['retry-after-ms'] = String(current.retryAfterMs);
       const error = { message: 'Rate limit reached (fake)', type: 'requests', code: 'rate_limit_exceeded', param: null };
       return sendJson(res, 429, { error }, headers);

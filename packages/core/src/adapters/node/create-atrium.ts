@@ -107,14 +107,23 @@ const JWT_SECRET_SETTING = 'jwt_secret';
 /** The authentication cache's defaults: how stale another replica's view may be, and its bound. */
 export const AUTH_CACHE_DEFAULTS = { ttlMs: 2_000, maxEntries: 10_000 } as const;
 
-/** Local models always; OpenAI-compatible models too (and by default) when a key is configured. */
+/**
+ * The key sent to an OpenAI-compatible server configured by its base URL alone: Ollama,
+ * vLLM and LM Studio need none, but the client must send something.
+ */
+const KEYLESS = 'atrium-keyless';
+
+/** Whether an OpenAI-compatible provider is configured: a key, or a base URL (a server that needs no key). */
+const remoteConfigured = (models: ModelOptions): boolean => Boolean(models.openaiApiKey || models.openaiBaseUrl);
+
+/** Local models always; OpenAI-compatible models too (and by default) when a provider is configured. */
 const embeddingModelsFor = async (models: ModelOptions = {}): Promise<EmbeddingModels> => {
   const { localEmbeddingModels } = await import('../local/index.js');
   const local = localEmbeddingModels();
-  if (!models.openaiApiKey) return local;
+  if (!remoteConfigured(models)) return local;
   const { openAIEmbeddingModels } = await import('../openai/index.js');
   const remote = openAIEmbeddingModels({
-    apiKey: models.openaiApiKey,
+    apiKey: models.openaiApiKey ?? KEYLESS,
     baseURL: models.openaiBaseUrl,
     defaultModel: models.embeddingModel ?? 'text-embedding-3-small',
     dimensions: models.embeddingDimensions,
@@ -122,14 +131,14 @@ const embeddingModelsFor = async (models: ModelOptions = {}): Promise<EmbeddingM
   return combineEmbeddingModels(remote.defaultModelId, remote, local);
 };
 
-/** The local extractive answerer always; an OpenAI-compatible provider too (and by default) when a key is configured. */
+/** The local extractive answerer always; an OpenAI-compatible provider too (and by default) when one is configured. */
 const chatModelsFor = async (models: ModelOptions = {}): Promise<ChatModels> => {
   const { localChatModels } = await import('../local/index.js');
   const local = localChatModels();
-  if (!models.openaiApiKey) return local;
+  if (!remoteConfigured(models)) return local;
   const { openAIChatModels } = await import('../openai/index.js');
   const remote = openAIChatModels({
-    apiKey: models.openaiApiKey,
+    apiKey: models.openaiApiKey ?? KEYLESS,
     baseURL: models.openaiBaseUrl,
     defaultModel: models.chatModel ?? 'gpt-4o-mini',
   });

@@ -137,6 +137,12 @@ describe('openAIChatModel', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('names a wait of its own when the provider names none (API.md: a 429 carries Retry-After)', async () => {
+    server.setBehavior({ type: 'rateLimit', retryAfterSeconds: null });
+    const { error } = await atriumFailure(model({ maxRetries: 0 }).stream(ask()));
+    expect(error).toMatchObject({ kind: 'rate_limited', code: 'rate_limited', details: { retryAfterSeconds: 5 } });
+  });
+
   it('does not wait out a Retry-After longer than its cap', async () => {
     server.setBehavior({ type: 'rateLimit', retryAfterSeconds: 120 });
     const started = Date.now();

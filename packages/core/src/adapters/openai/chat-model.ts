@@ -50,6 +50,9 @@ export interface OpenAIChatModelOptions {
 }
 
 /** Upstream messages are quoted in ours up to this length. */
+/** The wait a 429 names when the provider's own answer named none. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 const MAX_UPSTREAM_MESSAGE = 300;
 
 /** Failures of a stream that the client does not report as errors of its own. */
@@ -149,7 +152,8 @@ export const openAIChatModel = (options: OpenAIChatModelOptions): ChatModel => {
           'rate_limited',
           'rate_limited',
           `The model provider at ${host} is rate limiting requests for ${model}${upstream}`,
-          wait !== undefined ? { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) } : {},
+          // API.md: a 429 always says when to come back; a provider that does not say gets our default.
+          { retryAfterSeconds: wait !== undefined ? Math.max(1, Math.ceil(wait / 1000)) : DEFAULT_RETRY_AFTER_SECONDS },
         );
       }
       if ((status === undefined || status === 400 || status === 413) && isContextLengthError(error)) {
