@@ -29,5 +29,5 @@ export const describeMode = (config: Config): string =>
   [
     config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`,
     config.redisUrl ? 'BullMQ on Redis' : 'in-process queue',
-    config.models.openaiApiKey ? 'OpenAI-compatible models' : 'local models',
+    config.models.openaiApiKey || config.models.openaiBaseUrl ? 'OpenAI-compatible models' : 'local models',
   ].join(', ');
