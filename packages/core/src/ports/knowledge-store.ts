@@ -121,6 +121,8 @@ export interface KnowledgeRepositories {
     update(id: string, patch: CollectionPatch): Promise<Collection | null>;
     delete(id: string): Promise<boolean>;
     countDocuments(id: string): Promise<DocumentCounts>;
+    /** The counts of several collections in one query (a page of a listing), by collection id. */
+    countDocumentsOf(ids: readonly string[]): Promise<Map<string, DocumentCounts>>;
   };
   documents: {
     list(collectionId: string, page: PageRequest, filter: { status?: DocumentStatus }): Promise<Page<KnowledgeDocument>>;

@@ -6786,7 +6786,7 @@ export interface components {
             chunking: components["schemas"]["Chunking"];
             createdAt: string;
             description: string | null;
-            documentCounts?: components["schemas"]["DocumentCounts"];
+            documentCounts: components["schemas"]["DocumentCounts"];
             embeddingDimensions: number;
             embeddingModel: string;
             id: string;
@@ -6981,7 +6981,7 @@ export interface components {
             tokenCount: number;
             updatedAt: string;
         };
-        /** @description Documents by status (on single-collection responses) */
+        /** @description Documents by status */
         DocumentCounts: {
             failed: number;
             processing: number;

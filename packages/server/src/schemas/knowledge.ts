@@ -7,7 +7,6 @@ import {
   SOURCE_TYPES,
   TEXT_SEARCH_LANGUAGES,
   type Chunk,
-  type Collection,
   type CollectionView,
   type Job,
   type KnowledgeDocument,
@@ -52,7 +51,7 @@ export const CollectionSchema = z
     embeddingDimensions: z.number().int(),
     chunking: ChunkingSchema,
     language: LanguageSchema,
-    documentCounts: CountsSchema.optional().openapi({ description: 'Documents by status (on single-collection responses)' }),
+    documentCounts: CountsSchema.openapi({ description: 'Documents by status' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -144,7 +143,7 @@ export const SearchRequestSchema = z
   })
   .openapi('SearchRequest');
 
-export const collectionJson = (c: Collection | CollectionView) => ({
+export const collectionJson = (c: CollectionView) => ({
   id: c.id,
   spaceId: c.spaceId,
   name: c.name,
@@ -153,7 +152,7 @@ export const collectionJson = (c: Collection | CollectionView) => ({
   embeddingDimensions: c.embeddingDimensions,
   chunking: c.chunking,
   language: c.language,
-  ...('documentCounts' in c && { documentCounts: c.documentCounts }),
+  documentCounts: c.documentCounts,
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
 });

@@ -292,6 +292,15 @@ describe.each(await testDatabaseTargets())('documents over HTTP on $name', (targ
       expect(r.body.documentCounts).toEqual({ queued: 0, processing: 0, ready: 2, failed: 1, total: 3 });
     });
 
+    it('the listing of collections counts them too (API.md: collections report documentCounts)', async () => {
+      const r = await api(h, 'GET', `/api/v1/spaces/${space.id}/collections?limit=100`, { token });
+      expect(r.status, r.text).toBe(200);
+      const listed = r.body.data.find((c: { id: string }) => c.id === countsCollection);
+      expect(listed.documentCounts).toEqual({ queued: 0, processing: 0, ready: 2, failed: 1, total: 3 });
+      // Every listed collection carries its counts, those without documents as zeros.
+      for (const c of r.body.data) expect(c.documentCounts.total).toBe(c.documentCounts.queued + c.documentCounts.processing + c.documentCounts.ready + c.documentCounts.failed);
+    });
+
     it('lists documents, filtered by ?status=ready and ?status=failed', async () => {
       const path = `/api/v1/collections/${countsCollection}/documents`;
       const all = await api(h, 'GET', `${path}?limit=100`, { token });

@@ -95,10 +95,13 @@ export const listCollections = async (
   actor: Actor,
   spaceId: string,
   page: PageRequest,
-): Promise<Page<Collection>> => {
+): Promise<Page<CollectionView>> => {
   const repos = ctx.store.forTenant(actor.tenantId);
   await requireSpace(repos, actor, spaceId, 'knowledge.read');
-  return repos.collections.list(spaceId, page);
+  const listed = await repos.collections.list(spaceId, page);
+  // API.md: collections report documentCounts by status, in listings too (one query a page).
+  const counts = await repos.collections.countDocumentsOf(listed.data.map((c) => c.id));
+  return { data: listed.data.map((c) => ({ ...c, documentCounts: counts.get(c.id)! })), nextCursor: listed.nextCursor };
 };
 
 export const getCollection = async (ctx: CoreContext, actor: Actor, collectionId: string): Promise<CollectionView> => {

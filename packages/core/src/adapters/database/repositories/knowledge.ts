@@ -26,6 +26,24 @@ type CollectionRow = typeof collections.$inferSelect;
 type DocumentRow = typeof documents.$inferSelect;
 type JobRow = typeof jobs.$inferSelect;
 
+/** Documents by status for each collection, in one grouped query; collections without documents get zeros. */
+const countDocumentsOf = async (db: AtriumDb, inTenant: InTenant, ids: readonly string[]): Promise<Map<string, DocumentCounts>> => {
+  const all = new Map(ids.map((id): [string, DocumentCounts] => [id, { queued: 0, processing: 0, ready: 0, failed: 0, total: 0 }]));
+  const valid = ids.filter(isId);
+  if (valid.length === 0) return all;
+  const rows = await db
+    .select({ collectionId: documents.collectionId, status: documents.status, n: count() })
+    .from(documents)
+    .where(inTenant(documents, inArray(documents.collectionId, valid)))
+    .groupBy(documents.collectionId, documents.status);
+  for (const r of rows) {
+    const counts = all.get(r.collectionId)!;
+    counts[r.status as DocumentStatus] = r.n;
+    counts.total += r.n;
+  }
+  return all;
+};
+
 export const toCollection = (r: CollectionRow): Collection => ({
   id: r.id,
   tenantId: r.tenantId,
@@ -357,19 +375,9 @@ export const knowledgeRepositories = (
         return rows.length > 0;
       },
       async countDocuments(id): Promise<DocumentCounts> {
-        const counts: DocumentCounts = { queued: 0, processing: 0, ready: 0, failed: 0, total: 0 };
-        if (!isId(id)) return counts;
-        const rows = await db
-          .select({ status: documents.status, n: count() })
-          .from(documents)
-          .where(inTenant(documents, eq(documents.collectionId, id)))
-          .groupBy(documents.status);
-        for (const r of rows) {
-          counts[r.status as DocumentStatus] = r.n;
-          counts.total += r.n;
-        }
-        return counts;
+        return (await countDocumentsOf(db, inTenant, [id])).get(id)!;
       },
+      countDocumentsOf: (ids) => countDocumentsOf(db, inTenant, ids),
     },
 
     documents: {
