@@ -678,12 +678,12 @@ export interface paths {
                     cursor?: string;
                     /** @description Only conversations with at least one answer rated up, down, or either */
                     feedback?: "up" | "down" | "any";
-                    /** @description Only conversations started at or after this time, ISO 8601 */
+                    /** @description Only conversations started at or after this time, ISO 8601; a date alone means its midnight UTC */
                     from?: string;
                     limit?: number;
                     /** @description `mine`: your own conversations; `all`: everyone's (space admins and editors) */
                     scope?: "mine" | "all";
-                    /** @description Only conversations started before this time, ISO 8601 */
+                    /** @description Only conversations started before this time, ISO 8601; a date alone means its midnight UTC */
                     to?: string;
                 };
                 header?: never;
@@ -802,11 +802,11 @@ export interface paths {
                     feedback?: "up" | "down" | "any";
                     /** @description `csv`: one row per message; `jsonl`: one conversation with its messages per line */
                     format: "csv" | "jsonl";
-                    /** @description Only conversations started at or after this time, ISO 8601 */
+                    /** @description Only conversations started at or after this time, ISO 8601; a date alone means its midnight UTC */
                     from?: string;
                     /** @description `mine`: your own conversations; `all`: everyone's (space admins and editors) */
                     scope?: "mine" | "all";
-                    /** @description Only conversations started before this time, ISO 8601 */
+                    /** @description Only conversations started before this time, ISO 8601; a date alone means its midnight UTC */
                     to?: string;
                 };
                 header?: never;
@@ -4855,11 +4855,11 @@ export interface paths {
                 query?: {
                     /** @description Only answers of this channel's conversations */
                     channel?: "app" | "api" | "openai" | "widget";
-                    /** @description Start of the period, ISO 8601 (inclusive); default: 30 days before `to` */
+                    /** @description Start of the period, ISO 8601 (inclusive); default: 30 days before `to`; a date alone means its midnight UTC */
                     from?: string;
                     /** @description `day` adds `series`: the totals of every UTC day of the period */
                     groupBy?: "day";
-                    /** @description End of the period, ISO 8601 (exclusive); default: now */
+                    /** @description End of the period, ISO 8601 (exclusive); default: now; a date alone means its midnight UTC */
                     to?: string;
                 };
                 header?: never;

@@ -35,14 +35,15 @@ const MessageId = IdParam('messageId');
 const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 const instant = (description: string, example: string) =>
-  z.iso
-    .datetime({ offset: true })
+  // ISO 8601 either way: an instant with its offset, or a date alone (midnight UTC).
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'Must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z' })
     .refine((value) => {
       const time = Date.parse(value);
       return time >= EARLIEST && time <= LATEST;
     }, 'Must lie between the years 1 and 9999')
     .optional()
-    .openapi({ description, example });
+    .openapi({ description: `${description}; a date alone means its midnight UTC`, example });
 
 /** Which conversations a listing or an export covers (API.md §Assistants and chat). */
 const ConversationFilters = z.object({

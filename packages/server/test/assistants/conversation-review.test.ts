@@ -72,6 +72,10 @@ describe.each(await testDatabaseTargets())('reviewing conversations over HTTP on
     expect(await list(`scope=all&from=${inAnHour}`)).toHaveLength(0);
     expect(await list(`scope=all&from=${hourAgo}&to=${inAnHour}`)).toHaveLength(3);
     expect(await list(`scope=all&to=${hourAgo}`)).toHaveLength(0);
+    // A date alone is its midnight UTC (ISO 8601 either way).
+    const day = (await list('scope=all'))[0]!.createdAt.slice(0, 10);
+    expect(await list(`scope=all&from=${day}`)).toHaveLength(3);
+    expect(await list(`scope=all&to=${day}`)).toHaveLength(0);
     // Filters apply to your own conversations too, and paging keeps them.
     expect(ids(await list('channel=app&limit=1')).length).toBe(1);
     expectProblem(await call(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations?channel=fax`, { token: owner }), 422);
