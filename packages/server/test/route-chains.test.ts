@@ -79,7 +79,7 @@ describe('the middleware chain of every route', () => {
     );
   });
 
-  it('honours Idempotency-Key where API.md promises it (document creation and chat) and where a retry must not act twice (websites, crawls, document retries)', () => {
+  it('honours Idempotency-Key where API.md promises it (document creation and chat, widget chat included) and where a retry must not act twice (websites, crawls, document retries)', () => {
     const honouring = all.filter((r) => r.chain.includes('idempotent')).map((r) => `${r.method} ${r.path}`);
     expect(honouring.sort()).toEqual([
       'POST /api/v1/assistants/:assistantId/chat',
@@ -87,6 +87,7 @@ describe('the middleware chain of every route', () => {
       'POST /api/v1/documents/:documentId/retry',
       'POST /api/v1/spaces/:spaceId/websites',
       'POST /api/v1/websites/:websiteId/crawl',
+      'POST /api/v1/widget/chat',
     ]);
     // After the body limit, since it reads the body.
     for (const r of all.filter((r) => r.chain.includes('idempotent'))) expect(r.chain.indexOf('bodyLimit')).toBeLessThan(r.chain.indexOf('idempotent'));

@@ -6156,7 +6156,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: a repeated key (same tenant, within 24 h) with the same request is answered with the first response (header `Idempotent-Replayed: true`) instead of acting twice; the same key with a different request is a 422, and while the first request still runs a retry gets a 409 with `Retry-After`. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };

@@ -1,4 +1,4 @@
-import type { Actor, AtriumCore } from '@atrium/core';
+import type { Actor, AdmittedVisitor, AtriumCore } from '@atrium/core';
 import type { Logger } from 'pino';
 import type { DemoState } from '../demo/seed-demo.js';
 import type { MissingWidgetBundle, WidgetBundle } from '../delivery/widget-bundle.js';
@@ -11,6 +11,8 @@ export interface AppEnv {
     actor: Actor;
     /** On widget routes: the request's Origin, once the widget it names has admitted it (CORS answers only then). */
     widgetOrigin: string;
+    /** On widget routes for visitors: the visitor, once their session and widget were checked. */
+    visitor: AdmittedVisitor;
   };
 }
 

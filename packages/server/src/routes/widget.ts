@@ -1,15 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
-import type { Context } from 'hono';
+import { visitorOwner } from '@atrium/core';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../http/env.js';
 import { ifNoneMatchMatches } from '../http/conditional.js';
 import { credentialFrom } from '../http/middleware/authenticate.js';
 import { jsonBodyChecks } from '../http/middleware/body-limit.js';
+import { idempotent } from '../http/middleware/idempotency.js';
 import { apiSecurityHeaders } from '../http/middleware/security-headers.js';
 import { pageOrigin, widgetCors } from '../http/middleware/widget-cors.js';
 import { noRoute } from '../http/problem.js';
 import { createRouter } from '../http/router.js';
-import { errorResponses, IdParam, jsonBody, jsonResponse } from '../schemas/common.js';
+import { errorResponses, IdempotencyHeaders, IdParam, jsonBody, jsonResponse } from '../schemas/common.js';
 import { ConversationWithMessagesSchema, conversationWithMessagesJson, FeedbackRequestSchema, FeedbackSchema, feedbackJson } from '../schemas/conversations.js';
 import { ChatRequest, chatEventStream, STREAM_DESCRIPTION } from './chat.js';
 import { WidgetConfigSchema, VisitorSessionSchema } from '../schemas/widget.js';
@@ -61,7 +63,7 @@ const chat = createRoute({
   tags,
   summary: 'Ask the assistant as a visitor: streamed like the API chat; counts against the widget budgets (429 past them)',
   security: visitorSecurity,
-  request: { body: jsonBody(ChatRequest.omit({ stream: true })) },
+  request: { headers: IdempotencyHeaders, body: jsonBody(ChatRequest.omit({ stream: true })) },
   responses: {
     200: { description: 'The answer', content: { 'text/event-stream': { schema: z.string().openapi({ description: STREAM_DESCRIPTION }) } } },
     400: e400,
@@ -127,6 +129,14 @@ const admitVisitor = async (core: AppDeps['core'], c: Context<AppEnv>) => {
   return visitor;
 };
 
+/** Admits the visitor before the handler, for middleware that needs them (Idempotency-Key is theirs). */
+const admitsVisitor =
+  (core: AppDeps['core']): MiddlewareHandler<AppEnv> =>
+  async function admitsVisitor(c, next) {
+    c.set('visitor', await admitVisitor(core, c));
+    await next();
+  };
+
 /**
  * The widget's public API, `/api/v1/widget`: browsers on customers' sites, holding a public
  * key instead of a credential. CORS answers only origins the widget allows; nothing here
@@ -152,8 +162,9 @@ export const widgetRoutes = ({ core }: AppDeps) => {
       c.set('widgetOrigin', admitted.origin);
       return c.json(await core.widget.startSession(admitted, input), 201);
     })
-    .openapi(chat, async (c) => {
-      const visitor = await admitVisitor(core, c);
+    // A retry of a visitor's question (the widget client retries with the same key) gets the first answer, not a second one.
+    .openapi({ ...chat, middleware: [...jsonBodyChecks, admitsVisitor(core), idempotent(core, (c) => visitorOwner(c.get('visitor').claims))] }, async (c) => {
+      const visitor = c.get('visitor');
       const { message, conversationId } = c.req.valid('json');
       const controller = new AbortController();
       const stream = await core.widget.chat(visitor, { message, conversationId, signal: controller.signal });

@@ -54,6 +54,30 @@ describe.each(await testDatabaseTargets())('widget chat on $name', (target) => {
     expect(all.body.data.find((c: Json) => c.id === conversationId)).toMatchObject({ channel: 'widget' });
   });
 
+  it('answers a retried question (same Idempotency-Key) with the first answer, not a second one; another visitor cannot use the key', async () => {
+    const visitor = await newVisitor();
+    const retry = () =>
+      call<Json>(h.app, 'POST', '/api/v1/widget/chat', { token: visitor, headers: { Origin: SHOP, 'Idempotency-Key': 'widget-retry-1' }, json: { message: 'Do you gift wrap?' } });
+    const first = await retry();
+    expect(first.status, first.text).toBe(200);
+    const conversationId = parseSse(first.text)[0]!.data.conversationId;
+    const again = await retry();
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(again.text).toBe(first.text);
+    const stored = await call<Json>(h.app, 'GET', `/api/v1/widget/conversations/${conversationId}`, { token: visitor, headers: { Origin: SHOP } });
+    expect(stored.body.messages.map((m: Json) => m.role)).toEqual(['user', 'assistant']);
+    // The same key from another visitor is another caller's: refused, never answered with this visitor's answer.
+    const stranger = await call<Json>(h.app, 'POST', '/api/v1/widget/chat', {
+      token: await newVisitor(),
+      headers: { Origin: SHOP, 'Idempotency-Key': 'widget-retry-1' },
+      json: { message: 'Do you gift wrap?' },
+    });
+    expect(stranger.status).toBe(422);
+    expect(stranger.body.code).toBe('idempotency_key_reused');
+  });
+
   it('keeps each visitor to their own conversations and answers', async () => {
     const owner = await newVisitor();
     const stranger = await newVisitor();

@@ -1,4 +1,4 @@
-import type { AtriumCore, StoredResponse } from '@atrium/core';
+import { actorOwner, type AtriumCore, type IdempotencyOwner, type StoredResponse } from '@atrium/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
 
@@ -18,18 +18,22 @@ const replay = (c: Context, { status, contentType, body }: StoredResponse): Resp
  * Honours `Idempotency-Key` on the route that declares it (API.md §Conventions): the first
  * request with a key runs and its response is kept for 24 hours; a retry with the same key
  * and the same request gets that response again (`Idempotent-Replayed: true`) instead of a
- * second document or message. Goes after the body limit, since it reads the body.
+ * second document or message. Goes after the body limit, since it reads the body, and
+ * after whatever establishes `ownerOf`'s caller (authentication, or a widget's visitor).
  */
-export const idempotent = (core: AtriumCore): MiddlewareHandler<AppEnv> =>
+export const idempotent = (
+  core: AtriumCore,
+  ownerOf: (c: Context<AppEnv>) => IdempotencyOwner = (c) => actorOwner(c.get('actor')),
+): MiddlewareHandler<AppEnv> =>
   async function idempotent(c, next) {
     const key = c.req.header('idempotency-key');
     if (key === undefined) return next();
-    const actor = c.get('actor');
+    const owner = ownerOf(c);
     const body = new Uint8Array(await c.req.arrayBuffer());
-    const start = await core.idempotency.start(actor, { key, method: c.req.method, path: c.req.path, body });
+    const start = await core.idempotency.start(owner, { key, method: c.req.method, path: c.req.path, body });
     if (start.kind === 'replay') return replay(c, start.response);
 
-    const finish = (response: StoredResponse | null) => core.idempotency.finish(actor, key, response);
+    const finish = (response: StoredResponse | null) => core.idempotency.finish(owner, key, response);
     try {
       await next();
     } catch (error) {
