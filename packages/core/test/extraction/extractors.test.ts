@@ -127,6 +127,8 @@ describe('HTML', () => {
     expect(document.format).toBe('html');
     expect(document.title).toBe('Fragment');
     expect(texts(document.blocks)).toContain('Opening hours: 9 to 5.');
+    // <html lang> is kept when <body> is left out (it names the page's language).
+    expect(document.web?.language).toBe(html.startsWith('<html lang="en">') ? 'en' : undefined);
   });
 
   it('turns HTML tables into pipe rows', async () => {

@@ -95,6 +95,9 @@ function webPageFacts(document: Document): WebPageFacts {
 function parseDocument(html: string): Document {
   if (/<body[\s>]/i.test(html)) return parseHTML(html).document;
   const { document } = parseHTML('<!doctype html><html><head></head><body></body></html>');
+  // The <html> tag's own attributes (lang, dir) survive: the page's language is read there.
+  const given = parseHTML(html).document.documentElement;
+  if (given?.localName === 'html') for (const { name, value } of Array.from(given.attributes)) document.documentElement.setAttribute(name, value);
   document.body.innerHTML = html.replace(/<!doctype[^>]*>|<\/?(html|head)(\s[^>]*)?>/gi, '');
   for (const element of document.body.querySelectorAll('title, meta, link, base')) document.head.append(element);
   return document;
