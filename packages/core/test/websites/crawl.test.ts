@@ -173,6 +173,25 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     expect(fetcher.fetched()).not.toContain('https://other.test/sitemap.xml');
   });
 
+  it('does not ask again for a page whose sitemap <lastmod> is no later than its last read', async () => {
+    const sitemap = (lastmod: Record<string, string>) =>
+      `<urlset>${Object.entries(lastmod).map(([path, date]) => `<url><loc>${SITE}${path}</loc><lastmod>${date}</lastmod></url>`).join('')}</urlset>`;
+    fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: sitemap({ '/a': '2020-01-01', '/b': '2020-01-01' }) });
+    const first = await crawlNew({ mode: 'sitemap', url: `${SITE}/list.xml` });
+    expect(first.sources).toEqual([`${SITE}/a`, `${SITE}/b`]);
+    // /b changed after the first crawl, says the sitemap; /a did not.
+    fetcher.set(`${SITE}/b`, page('Bananas, ripe'));
+    fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: sitemap({ '/a': '2020-01-01', '/b': new Date(Date.now() + 60_000).toISOString() }) });
+    const before = fetcher.requests.length;
+    const second = await runCrawl(await h.core.websites.crawl(actor, first.website.id));
+    const asked = fetcher.fetched().slice(before);
+    expect(asked).toContain(`${SITE}/b`);
+    expect(asked).not.toContain(`${SITE}/a`);
+    expect(second).toMatchObject({ status: 'completed', stats: { unchanged: 1, updated: 1, removed: 0 } });
+    const { data } = await h.core.websites.documents(actor, first.website.id, { limit: 10 }, {});
+    expect(data.map((d) => d.source).sort()).toEqual([`${SITE}/a`, `${SITE}/b`]);
+  });
+
   it('takes a sitemap URL as the website URL, and fails a run when there is no sitemap', async () => {
     fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: `<urlset><url><loc>${SITE}/b</loc></url></urlset>` });
     expect((await crawlNew({ mode: 'sitemap', url: `${SITE}/list.xml` })).sources).toEqual([`${SITE}/b`]);

@@ -30,6 +30,8 @@ class CrawlStopped extends Error {}
 interface Target {
   url: string;
   depth: number;
+  /** The sitemap's `<lastmod>` for the page, when it gave one. */
+  lastModified?: Date | undefined;
 }
 
 /**
@@ -193,7 +195,7 @@ class Crawl {
     // An empty list is more likely a broken sitemap than a site without pages: remove nothing.
     if (urls.length === 0) throw new AtriumError('invalid', 'empty_sitemap', 'The sitemaps list no pages in scope');
     this.progress.found = urls.length;
-    const targets = urls.slice(0, this.website.maxPages).map((url) => ({ url, depth: 0 }));
+    const targets = urls.slice(0, this.website.maxPages).map(({ url, lastModified }) => ({ url, depth: 0, lastModified }));
     if (urls.length > targets.length) this.stats.limitReached = true;
     this.updateQueued();
     await this.pool(targets, async (target) => void (await this.visit(target, false)));
@@ -205,7 +207,7 @@ class Crawl {
    * or /sitemap.xml. Indexes are followed (at most MAX_SITEMAPS sitemaps in all). A site
    * that moved within itself (http → https, `www.`) is followed there, as in crawl mode.
    */
-  private async sitemapUrls(): Promise<string[]> {
+  private async sitemapUrls(): Promise<{ url: string; lastModified: Date | undefined }[]> {
     let origin = new URL(this.website.url).origin;
     const followMove = (servedUrl: string) => {
       if (sameSite(origin, servedUrl)) origin = new URL(servedUrl).origin;
@@ -214,11 +216,15 @@ class Crawl {
     let wholeSite = false;
     let pending: string[] = [];
     let found: string[] = [];
+    const lastModified = new Map<string, Date>();
     if (first) {
       wholeSite = true; // the URL names the sitemap, not a section of the site
       followMove(first.url);
       if (first.sitemap.kind === 'index') pending = first.sitemap.sitemaps;
-      else found = first.sitemap.urls;
+      else {
+        found = first.sitemap.urls;
+        for (const [loc, date] of first.sitemap.lastModified) lastModified.set(loc, date);
+      }
     } else {
       const robots = await this.fetcher.fetch({ url: `${origin}/robots.txt`, signal: this.signal });
       if (robots.kind === 'ok') followMove(robots.url);
@@ -240,16 +246,20 @@ class Crawl {
       anySitemap = true;
       const { sitemap } = fetchedSitemap;
       if (sitemap.kind === 'index') pending.push(...sitemap.sitemaps);
-      else found = found.concat(sitemap.urls);
+      else {
+        found = found.concat(sitemap.urls);
+        for (const [loc, date] of sitemap.lastModified) lastModified.set(loc, date);
+      }
     }
     if (!anySitemap) throw new AtriumError('invalid', 'no_sitemap', `No sitemap was found for ${this.website.url}`);
     const scope = crawlScope({ ...this.website, url: withOrigin(this.website.url, origin) }, wholeSite);
-    const urls: string[] = [];
+    const urls: { url: string; lastModified: Date | undefined }[] = [];
     for (const raw of found) {
       const url = normalizeUrl(raw);
       if (!url || this.discovered.has(url)) continue;
       this.discovered.add(url);
-      if (scope.contains(url) && (linkKind(url) === 'page' || (linkKind(url) === 'file' && this.website.includeFiles))) urls.push(url);
+      if (scope.contains(url) && (linkKind(url) === 'page' || (linkKind(url) === 'file' && this.website.includeFiles)))
+        urls.push({ url, lastModified: lastModified.get(raw) });
       else this.skipScope(url);
     }
     return urls;
@@ -266,9 +276,16 @@ class Crawl {
   // ---- one page -----------------------------------------------------------------------
 
   /** Fetches and stores one page; the in-scope links it leads to (crawl mode). */
-  private async visit({ url }: Target, isStart: boolean): Promise<string[]> {
+  private async visit({ url, lastModified }: Target, isStart: boolean): Promise<string[]> {
     await this.checkpoint();
     const prior = this.known.get(url);
+    if (await this.unchangedSinceFetched(prior, lastModified)) {
+      // The sitemap says the page has not changed since we read it: no request at all.
+      this.progress.fetched++;
+      this.updateQueued();
+      this.stats.unchanged++;
+      return this.keep(url, prior);
+    }
     const kind = linkKind(url);
     const accept = kind === 'file' ? LINKED_FILE_TYPES : this.website.includeFiles ? [...HTML_TYPES, ...FILE_TYPES] : HTML_TYPES;
     this.visited.add(url);
@@ -297,6 +314,12 @@ class Crawl {
         this.stats.crawled++;
         return this.fetched(url, prior, result, isStart);
     }
+  }
+
+  /** Whether the sitemap's `<lastmod>` is no later than our last read of a page we hold, ready. */
+  private async unchangedSinceFetched(prior: WebsitePage | undefined, lastModified: Date | undefined): Promise<boolean> {
+    if (!prior?.documentId || !lastModified || lastModified.getTime() > prior.updatedAt.getTime()) return false;
+    return (await this.repos.documents.get(prior.documentId))?.status === 'ready';
   }
 
   private failed(url: string, prior: WebsitePage | undefined, result: Extract<WebFetchResult, { kind: 'failed' }>): string[] {

@@ -9,10 +9,19 @@ describe('parseSitemap', () => {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
   <url><loc> https://e.com/a </loc><lastmod>2026-01-01</lastmod></url>
-  <url><loc>https://e.com/b?x=1&amp;y=2</loc></url>
+  <url><loc>https://e.com/b?x=1&amp;y=2</loc><lastmod>2026-11-30T10:00:00+01:00</lastmod></url>
+  <url><loc>https://e.com/c</loc><lastmod>yesterday</lastmod></url>
   <url><lastmod>no loc</lastmod></url>
 </urlset>`;
-    expect(await parseSitemap(bytes(xml))).toEqual({ kind: 'urlset', urls: ['https://e.com/a', 'https://e.com/b?x=1&y=2'] });
+    expect(await parseSitemap(bytes(xml))).toEqual({
+      kind: 'urlset',
+      urls: ['https://e.com/a', 'https://e.com/b?x=1&y=2', 'https://e.com/c'],
+      // W3C datetimes only; `yesterday` says nothing.
+      lastModified: new Map([
+        ['https://e.com/a', new Date('2026-01-01T00:00:00Z')],
+        ['https://e.com/b?x=1&y=2', new Date('2026-11-30T09:00:00Z')],
+      ]),
+    });
   });
 
   it('reads a sitemap index, gzipped', async () => {

@@ -12,7 +12,10 @@ export const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
 /** Sitemaps read per crawl at most (an index of indexes must end). */
 export const MAX_SITEMAPS = 100;
 
-export type Sitemap = { kind: 'urlset'; urls: string[] } | { kind: 'index'; sitemaps: string[] };
+export type Sitemap =
+  /** `lastModified`: each page's `<lastmod>`, by its `<loc>`, when the sitemap gives a valid one. */
+  | { kind: 'urlset'; urls: string[]; lastModified: Map<string, Date> }
+  | { kind: 'index'; sitemaps: string[] };
 
 const isGzip = (bytes: Uint8Array) => bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
@@ -45,6 +48,18 @@ const locs = (entries: unknown): string[] =>
       })
     : [];
 
+/** `<lastmod>` by `<loc>`: W3C datetimes (`2026-11-01`, `2026-11-01T10:00:00+01:00`); others are ignored. */
+const lastModifiedOf = (entries: unknown): Map<string, Date> => {
+  const dates = new Map<string, Date>();
+  if (!Array.isArray(entries)) return dates;
+  for (const e of entries as { loc?: unknown; lastmod?: unknown }[]) {
+    if (typeof e?.loc !== 'string' || typeof e.lastmod !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(e.lastmod)) continue;
+    const time = Date.parse(e.lastmod);
+    if (!Number.isNaN(time)) dates.set(e.loc.replaceAll('&amp;', '&'), new Date(time));
+  }
+  return dates;
+};
+
 /** A sitemap's entries, or null when the bytes are not a sitemap (or too big once unzipped). */
 export const parseSitemap = async (bytes: Uint8Array): Promise<Sitemap | null> => {
   const raw = isGzip(bytes) ? await gunzip(bytes, MAX_SITEMAP_BYTES) : bytes;
@@ -56,7 +71,7 @@ export const parseSitemap = async (bytes: Uint8Array): Promise<Sitemap | null> =
     return null;
   }
   const urlset = doc.urlset as { url?: unknown } | undefined;
-  if (urlset !== undefined) return { kind: 'urlset', urls: locs(urlset?.url) };
+  if (urlset !== undefined) return { kind: 'urlset', urls: locs(urlset?.url), lastModified: lastModifiedOf(urlset?.url) };
   const index = doc.sitemapindex as { sitemap?: unknown } | undefined;
   if (index !== undefined) return { kind: 'index', sitemaps: locs(index?.sitemap) };
   return null;
