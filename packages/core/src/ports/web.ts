@@ -69,4 +69,10 @@ export interface WebFetcher {
   check(url: string): Promise<{ ok: true; url: string } | { ok: false; reason: WebRefusalReason; message: string }>;
   /** Fetches one URL (robots.txt, politeness, redirects and SSRF checks included). Never throws except on abort. */
   fetch(request: WebFetchRequest): Promise<WebFetchResult>;
+  /**
+   * Whether robots.txt lets us fetch `url` now, without fetching it: a page the crawler
+   * skips (its sitemap `<lastmod>` is old) must still be one it may fetch. Fetchers without
+   * it get every page fetched instead.
+   */
+  robotsAllows?(url: string, signal?: AbortSignal): Promise<boolean>;
 }

@@ -111,6 +111,12 @@ export const fakeWebFetcher = (options: FakeWebFetcherOptions = {}): FakeWebFetc
       const refused = refusal(url);
       return refused ? { ok: false, ...refused } : { ok: true, url: key(url) };
     },
+    async robotsAllows(url) {
+      const u = new URL(url);
+      const page = pages.get(key(url));
+      if (page?.refuse === 'robots' || page?.refuse === 'robots_unreachable') return false;
+      return !disallowed.some((prefix) => u.pathname.startsWith(prefix));
+    },
     async fetch(request) {
       request.signal?.throwIfAborted();
       requests.push(request);

@@ -259,7 +259,7 @@ describe.each(await testDatabaseTargets())('assistants and chat ($name)', (targe
     await expectAtriumError(h.core.messages.rate(bob.actor, mine.messageId, { rating: 'down' }), 'not_found');
     expect((await h.core.conversations.list(carol.actor, bot.id, { limit: 10 }, 'all')).data.map((c) => c.id)).toContain(mine.conversationId);
     expect((await h.core.conversations.get(carol.actor, mine.conversationId)).id).toBe(mine.conversationId);
-    await expectAtriumError(h.core.conversations.delete(carol.actor, mine.conversationId), 'not_found');
+    await expectAtriumError(h.core.conversations.delete(carol.actor, mine.conversationId), 'forbidden');
     await expectAtriumError(h.core.messages.rate(carol.actor, mine.messageId, { rating: 'down' }), 'forbidden');
     expect((await h.core.conversations.get(owner, mine.conversationId)).id).toBe(mine.conversationId);
     expect((await h.core.conversations.list(owner, bot.id, { limit: 10 }, 'all')).data.map((c) => c.id)).toContain(mine.conversationId);

@@ -75,7 +75,7 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
       queue: recordingQueue(),
       extractor: createInProcessExtractor(),
       embeddings: embeddings.models,
-      web: { check: (url) => fetcher.check(url), fetch: (request) => fetcher.fetch(request) },
+      web: { check: (url) => fetcher.check(url), fetch: (request) => fetcher.fetch(request), robotsAllows: (url) => fetcher.robotsAllows!(url) },
       settings: { crawlCheckIntervalMs: 0, crawlConcurrency: 2 },
     });
     const tenant = await newTenant(h.core);
@@ -176,18 +176,20 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
   it('does not ask again for a page whose sitemap <lastmod> is no later than its last read', async () => {
     const sitemap = (lastmod: Record<string, string>) =>
       `<urlset>${Object.entries(lastmod).map(([path, date]) => `<url><loc>${SITE}${path}</loc><lastmod>${date}</lastmod></url>`).join('')}</urlset>`;
-    fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: sitemap({ '/a': '2020-01-01', '/b': '2020-01-01' }) });
+    fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: sitemap({ '/a': '2020-01-01', '/b': '2020-01-01', '/docs/guide': '2020-01-01' }) });
     const first = await crawlNew({ mode: 'sitemap', url: `${SITE}/list.xml` });
-    expect(first.sources).toEqual([`${SITE}/a`, `${SITE}/b`]);
+    expect(first.sources).toEqual([`${SITE}/a`, `${SITE}/b`, `${SITE}/docs/guide`]);
+    // Robots.txt now closes /docs: an old <lastmod> does not keep the page.
+    fetcher.disallow('/docs');
     // /b changed after the first crawl, says the sitemap; /a did not.
     fetcher.set(`${SITE}/b`, page('Bananas, ripe'));
-    fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: sitemap({ '/a': '2020-01-01', '/b': new Date(Date.now() + 60_000).toISOString() }) });
+    fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: sitemap({ '/a': '2020-01-01', '/b': new Date(Date.now() + 60_000).toISOString(), '/docs/guide': '2020-01-01' }) });
     const before = fetcher.requests.length;
     const second = await runCrawl(await h.core.websites.crawl(actor, first.website.id));
     const asked = fetcher.fetched().slice(before);
     expect(asked).toContain(`${SITE}/b`);
     expect(asked).not.toContain(`${SITE}/a`);
-    expect(second).toMatchObject({ status: 'completed', stats: { unchanged: 1, updated: 1, removed: 0 } });
+    expect(second).toMatchObject({ status: 'completed', stats: { unchanged: 1, updated: 1, skippedRobots: 1, removed: 1 } });
     const { data } = await h.core.websites.documents(actor, first.website.id, { limit: 10 }, {});
     expect(data.map((d) => d.source).sort()).toEqual([`${SITE}/a`, `${SITE}/b`]);
   });
@@ -198,6 +200,20 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     const none = await crawlNew({ mode: 'sitemap', url: `${SITE}/a` });
     expect(none.run).toMatchObject({ status: 'failed', error: expect.stringContaining('No sitemap') });
     expect(fetcher.fetched()).toEqual(expect.arrayContaining([`${SITE}/robots.txt`, `${SITE}/sitemap.xml`]));
+  });
+
+  it('obeys an exclude pattern added since the last crawl, even on the links a not-modified page remembers', async () => {
+    fetcher.set(`${SITE}/`, { ...page('Home', { links: ['/a', '/b'] }), etag: '"home"' });
+    const first = await crawlNew();
+    expect(first.sources).toEqual(expect.arrayContaining([`${SITE}/a`, `${SITE}/b`]));
+    await h.core.websites.update(actor, first.website.id, { exclude: ['/b'] });
+    const before = fetcher.requests.length;
+    const second = await runCrawl(await h.core.websites.crawl(actor, first.website.id));
+    expect(fetcher.requests.slice(before).find((r) => r.url === `${SITE}/`)?.etag).toBe('"home"');
+    expect(fetcher.fetched().slice(before)).not.toContain(`${SITE}/b`);
+    expect(second.status).toBe('completed');
+    const { data } = await h.core.websites.documents(actor, first.website.id, { limit: 10 }, {});
+    expect(data.map((d) => d.source)).not.toContain(`${SITE}/b`);
   });
 
   it('recrawls: unchanged pages are not embedded again, changed ones are replaced, gone ones removed', async () => {
@@ -362,6 +378,16 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
     expect(data).toHaveLength(first.documents.length);
     // The crawl ended at the level where the site said so: nothing deeper was asked for.
     expect(fetcher.fetched().slice(before)).not.toContain(`${SITE}/a/deep1`);
+  });
+
+  it('fails only the page when another host (a sign-in redirect) asks for a long pause', async () => {
+    fetcher.set(`${SITE}/`, page('Home', { links: ['/a', '/login'] }));
+    fetcher.set(`${SITE}/login`, { redirect: 'https://sso.test/authorize' });
+    fetcher.set('https://sso.test/authorize', { status: 429, retryAfterMs: 3_600_000 });
+    const { run, sources } = await crawlNew();
+    expect(run.status).toBe('completed');
+    expect(sources).toContain(`${SITE}/a`);
+    expect(run.failures).toEqual([{ url: `${SITE}/login`, reason: 'HTTP 429' }]);
   });
 
   it('keeps a page whose robots.txt could not be read, where a disallowed page goes', async () => {

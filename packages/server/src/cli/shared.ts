@@ -1,4 +1,5 @@
 import { isAtriumError } from '@atrium/core';
+import { remoteConfigured } from '@atrium/core/node';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 
 /** Loads configuration, or prints its one-line complaint and exits 1. */
@@ -29,5 +30,5 @@ export const describeMode = (config: Config): string =>
   [
     config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`,
     config.redisUrl ? 'BullMQ on Redis' : 'in-process queue',
-    config.models.openaiApiKey || config.models.openaiBaseUrl ? 'OpenAI-compatible models' : 'local models',
+    remoteConfigured(config.models) ? 'OpenAI-compatible models' : 'local models',
   ].join(', ');

@@ -371,7 +371,7 @@ describe.each(await testDatabaseTargets())('assistants over HTTP on $name', (tar
       expect(mine.status, mine.text).toBe(200);
       expect(mine.body).toEqual({ data: [], nextCursor: null });
       // Editors review (API.md: scope=all is for space admins and editors) but delete only their own.
-      expectProblem(await call(h.app, 'DELETE', `/api/v1/conversations/${alice.conversationId}`, { token: editor.token }), 404, 'not_found');
+      expectProblem(await call(h.app, 'DELETE', `/api/v1/conversations/${alice.conversationId}`, { token: editor.token }), 403, 'forbidden');
       expectProblem(await call(h.app, 'GET', `/api/v1/conversations/${alice.conversationId}`, { token: outsider.token }), 404, 'not_found');
 
       const notViewers = await call(h.app, 'GET', `/api/v1/assistants/${bot.id}/conversations?scope=all`, { token: viewer.token });

@@ -80,6 +80,7 @@ describe.each(await testDatabaseTargets())('reviewing conversations over HTTP on
     expect(ids(await list('channel=app&limit=1')).length).toBe(1);
     expectProblem(await call(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations?channel=fax`, { token: owner }), 422);
     expectProblem(await call(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations?from=yesterday`, { token: owner }), 422);
+    expectProblem(await call(h.app, 'GET', `/api/v1/assistants/${assistantId}/conversations?from=2026-12-01&to=2026-11-01`, { token: owner }), 422);
   });
 
   it('exports the selection as JSON Lines: one conversation with its messages per line, as GET /conversations/{id} has it', async () => {

@@ -114,7 +114,7 @@ export const AUTH_CACHE_DEFAULTS = { ttlMs: 2_000, maxEntries: 10_000 } as const
 const KEYLESS = 'atrium-keyless';
 
 /** Whether an OpenAI-compatible provider is configured: a key, or a base URL (a server that needs no key). */
-const remoteConfigured = (models: ModelOptions): boolean => Boolean(models.openaiApiKey || models.openaiBaseUrl);
+export const remoteConfigured = (models: ModelOptions): boolean => Boolean(models.openaiApiKey || models.openaiBaseUrl);
 
 /** Local models always; OpenAI-compatible models too (and by default) when a provider is configured. */
 const embeddingModelsFor = async (models: ModelOptions = {}): Promise<EmbeddingModels> => {

@@ -1,4 +1,4 @@
-export { createAtrium, AUTH_CACHE_DEFAULTS, type AtriumInstance, type CreateAtriumOptions } from './create-atrium.js';
+export { createAtrium, AUTH_CACHE_DEFAULTS, remoteConfigured, type AtriumInstance, type CreateAtriumOptions } from './create-atrium.js';
 export { memoryCache, type MemoryCacheOptions } from './memory-cache.js';
 export { bcryptHasher } from './bcrypt-hasher.js';
 export { joseAccessTokens, type JoseAccessTokensOptions } from './jose-access-tokens.js';

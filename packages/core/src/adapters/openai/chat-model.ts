@@ -49,10 +49,10 @@ export interface OpenAIChatModelOptions {
   fetch?: typeof globalThis.fetch | undefined;
 }
 
-/** Upstream messages are quoted in ours up to this length. */
 /** The wait a 429 names when the provider's own answer named none. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
+/** Upstream messages are quoted in ours up to this length. */
 const MAX_UPSTREAM_MESSAGE = 300;
 
 /** Failures of a stream that the client does not report as errors of its own. */

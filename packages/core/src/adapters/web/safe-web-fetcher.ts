@@ -179,6 +179,8 @@ const HTTP_REASONS: Record<number, string> = {
 };
 /** The longest a host's `Retry-After` keeps us away from it. */
 const MAX_HOST_PAUSE_MS = 24 * 60 * 60 * 1000;
+/** Hosts remembered as paused at most (the oldest pause is forgotten first). */
+const MAX_CLOSED_HOSTS = 10_000;
 
 const describeWait = (ms: number): string => {
   const minutes = Math.ceil(ms / 60_000);
@@ -348,6 +350,14 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
 
   /** Hosts that asked for a longer pause than we wait: not contacted again before `until`. */
   const closedHosts = new Map<string, { until: number; status: number }>();
+  /** Closes a host, dropping the pauses that have ended (and, past MAX_CLOSED_HOSTS, the oldest): a long-lived worker meets many hosts. */
+  const closeHost = (host: string, ms: number, status: number) => {
+    const now = Date.now();
+    for (const [name, closed] of closedHosts) if (closed.until <= now) closedHosts.delete(name);
+    closedHosts.delete(host);
+    closedHosts.set(host, { until: now + ms, status });
+    while (closedHosts.size > MAX_CLOSED_HOSTS) closedHosts.delete(closedHosts.keys().next().value!);
+  };
   const closedFor = (target: Target): Exchange | null => {
     const closed = closedHosts.get(target.host);
     if (!closed) return null;
@@ -385,7 +395,7 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
       if (outcome.kind !== 'retry') return outcome;
       const wait = outcome.retryAfterMs ?? limits.retryBaseMs * 2 ** attempt;
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > limits.maxRetryAfterMs) {
-        closedHosts.set(target.host, { until: Date.now() + Math.min(outcome.retryAfterMs, MAX_HOST_PAUSE_MS), status: outcome.status });
+        closeHost(target.host, Math.min(outcome.retryAfterMs, MAX_HOST_PAUSE_MS), outcome.status);
         return closedFor(target)!;
       }
       if (attempt >= limits.maxRetries || wait > limits.maxRetryAfterMs)
@@ -473,6 +483,11 @@ export const safeWebFetcher = (options: SafeWebFetcherOptions = {}): SafeWebFetc
       return isRefusal(target) ? { ok: false, ...target } : { ok: true, url: target.url.href };
     },
     fetch: (request) => follow(request, { obeyRobots, maxBytes: limits.maxBytes, truncate: false }),
+    async robotsAllows(url, signal) {
+      if (!obeyRobots) return true;
+      const rules = await robots.rulesFor(new URL(url).origin, signal);
+      return rules.allows(url);
+    },
     async close() {
       const all = [...agents.values()];
       agents.clear();

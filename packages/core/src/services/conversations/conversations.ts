@@ -21,19 +21,16 @@ export type ConversationScope = 'mine' | 'all';
 interface ConversationAccess {
   conversation: Conversation;
   owner: boolean;
+  /** The actor may delete it although it is not theirs (`conversations.deleteAll`). */
+  mayDeleteOthers: boolean;
 }
 
 /**
- * Loads a conversation the actor may read (or, with `conversations.deleteAll`, delete):
- * their own, or any in a space where their role allows `othersAction`. Anything else is
- * absent (404), including conversations of assistants they cannot see.
+ * Loads a conversation the actor may read: their own, or any in a space where they review
+ * conversations (`conversations.readAll`). Anything else is absent (404), including
+ * conversations of assistants they cannot see.
  */
-const requireConversation = async (
-  repos: TenantRepositories,
-  actor: Actor,
-  conversationId: string,
-  othersAction: 'conversations.readAll' | 'conversations.deleteAll' = 'conversations.readAll',
-): Promise<ConversationAccess> => {
+const requireConversation = async (repos: TenantRepositories, actor: Actor, conversationId: string): Promise<ConversationAccess> => {
   const conversation = await repos.conversations.get(conversationId);
   if (!conversation) throw notFound('Conversation');
   let role;
@@ -45,9 +42,10 @@ const requireConversation = async (
   }
   const owner = conversation.userId !== null && conversation.userId === actor.userId;
   // Assistant-scoped keys act for their assistant's users, never as space admins.
-  const admin = !actor.assistantId && can({ tenantRole: actor.tenantRole, spaceRole: role }, othersAction);
-  if (!owner && !admin) throw notFound('Conversation');
-  return { conversation, owner };
+  const roles = { tenantRole: actor.tenantRole, spaceRole: role };
+  const reviewer = !actor.assistantId && can(roles, 'conversations.readAll');
+  if (!owner && !reviewer) throw notFound('Conversation');
+  return { conversation, owner, mayDeleteOthers: !actor.assistantId && can(roles, 'conversations.deleteAll') };
 };
 
 export const listConversations = async (
@@ -58,12 +56,19 @@ export const listConversations = async (
   scope: ConversationScope = 'mine',
   filter: ConversationFilter = {},
 ): Promise<Page<Conversation>> => {
-  const repos = await requireReview(ctx, actor, assistantId, scope);
+  const repos = await requireReview(ctx, actor, assistantId, scope, filter);
   return repos.conversations.list(assistantId, page, scope === 'all' ? filter : { ...filter, userId: actor.userId });
 };
 
 /** The assistant's repositories, once the actor may list conversations in this scope. */
-const requireReview = async (ctx: CoreContext, actor: Actor, assistantId: string, scope: ConversationScope): Promise<TenantRepositories> => {
+const requireReview = async (
+  ctx: CoreContext,
+  actor: Actor,
+  assistantId: string,
+  scope: ConversationScope,
+  filter: ConversationFilter,
+): Promise<TenantRepositories> => {
+  if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) throw invalid([{ path: 'from', message: 'Must be before `to`' }]);
   const repos = ctx.store.forTenant(actor.tenantId);
   const { role } = await requireAssistant(repos, actor, assistantId, 'use');
   if (scope === 'all' && (actor.assistantId || !can({ tenantRole: actor.tenantRole, spaceRole: role }, 'conversations.readAll')))
@@ -82,7 +87,7 @@ export const exportConversations = async (
   scope: ConversationScope = 'mine',
   filter: ConversationFilter = {},
 ): Promise<AsyncIterable<ConversationWithMessages>> => {
-  const repos = await requireReview(ctx, actor, assistantId, scope);
+  const repos = await requireReview(ctx, actor, assistantId, scope, filter);
   const listed = scope === 'all' ? filter : { ...filter, userId: actor.userId };
   return (async function* () {
     let cursor: string | null = null;
@@ -105,7 +110,9 @@ export const getConversation = async (ctx: CoreContext, actor: Actor, conversati
 
 export const deleteConversation = async (ctx: CoreContext, actor: Actor, conversationId: string): Promise<void> => {
   const repos = ctx.store.forTenant(actor.tenantId);
-  await requireConversation(repos, actor, conversationId, 'conversations.deleteAll');
+  const access = await requireConversation(repos, actor, conversationId);
+  // A reviewer who may read it but not delete it is told so (403), not that it is absent.
+  if (!access.owner && !access.mayDeleteOthers) throw forbidden("Only space admins can delete other people's conversations");
   await repos.conversations.delete(conversationId);
 };
 

@@ -227,7 +227,7 @@ class Crawl {
       }
     } else {
       const robots = await this.fetcher.fetch({ url: `${origin}/robots.txt`, signal: this.signal });
-      if (robots.kind === 'ok') followMove(robots.url);
+      followMove(robots.url); // where robots.txt was answered from, 404 or not
       const named = robots.kind === 'ok' ? sitemapsInRobots(new TextDecoder().decode(robots.bytes)) : [];
       pending = named.length > 0 ? named : [`${origin}/sitemap.xml`];
     }
@@ -244,6 +244,7 @@ class Crawl {
       const fetchedSitemap = await this.fetchSitemap(normal);
       if (!fetchedSitemap) continue;
       anySitemap = true;
+      followMove(fetchedSitemap.url);
       const { sitemap } = fetchedSitemap;
       if (sitemap.kind === 'index') pending.push(...sitemap.sitemaps);
       else {
@@ -279,7 +280,7 @@ class Crawl {
   private async visit({ url, lastModified }: Target, isStart: boolean): Promise<string[]> {
     await this.checkpoint();
     const prior = this.known.get(url);
-    if (await this.unchangedSinceFetched(prior, lastModified)) {
+    if (await this.unchangedSinceFetched(url, prior, lastModified)) {
       // The sitemap says the page has not changed since we read it: no request at all.
       this.progress.fetched++;
       this.updateQueued();
@@ -308,24 +309,29 @@ class Crawl {
       case 'not_modified':
         this.stats.crawled++;
         this.stats.unchanged++;
-        this.keep(url, prior);
-        return prior?.links ?? [];
+        return this.keep(url, prior);
       case 'ok':
         this.stats.crawled++;
         return this.fetched(url, prior, result, isStart);
     }
   }
 
-  /** Whether the sitemap's `<lastmod>` is no later than our last read of a page we hold, ready. */
-  private async unchangedSinceFetched(prior: WebsitePage | undefined, lastModified: Date | undefined): Promise<boolean> {
-    if (!prior?.documentId || !lastModified || lastModified.getTime() > prior.updatedAt.getTime()) return false;
-    return (await this.repos.documents.get(prior.documentId))?.status === 'ready';
+  /**
+   * Whether the sitemap's `<lastmod>` is no later than our last read of a page we hold,
+   * ready, and robots.txt still lets us fetch it (a page now disallowed goes the usual way).
+   */
+  private async unchangedSinceFetched(url: string, prior: WebsitePage | undefined, lastModified: Date | undefined): Promise<boolean> {
+    if (!prior?.documentId || !lastModified || lastModified.getTime() > prior.updatedAt.getTime() || !this.fetcher.robotsAllows) return false;
+    if ((await this.repos.documents.get(prior.documentId))?.status !== 'ready') return false;
+    return this.fetcher.robotsAllows(url, this.signal);
   }
 
   private failed(url: string, prior: WebsitePage | undefined, result: Extract<WebFetchResult, { kind: 'failed' }>): string[] {
     // The site asked us to stay away for longer than we wait: stop, removing nothing, and
     // leave the next try to the schedule (which backs off after failed runs).
-    if (result.retryAfterMs !== undefined) throw new AtriumError('invalid', 'site_asked_to_wait', `The crawl stopped: ${result.message}`);
+    // (Another host's pause, e.g. a sign-in page redirecting to an identity provider, fails that page only.)
+    if (result.retryAfterMs !== undefined && new URL(result.url).host === new URL(this.scope.origin).host)
+      throw new AtriumError('invalid', 'site_asked_to_wait', `The crawl stopped: ${result.message}`);
     if (result.code === 'unsupported_type') {
       this.stats.skippedType++;
       return [];
@@ -343,7 +349,7 @@ class Crawl {
     if (!prior) return [];
     this.touched.add(url);
     if (prior.documentId) this.kept.add(prior.documentId);
-    return prior.links;
+    return this.followable(prior.links);
   }
 
   private async fetched(url: string, prior: WebsitePage | undefined, result: Extract<WebFetchResult, { kind: 'ok' }>, isStart: boolean): Promise<string[]> {
@@ -370,7 +376,7 @@ class Crawl {
       }
       this.touched.add(url);
       await this.repos.websitePages.upsert(page(prior.documentId, prior.links));
-      return prior.links;
+      return this.followable(prior.links);
     }
     let extracted: ExtractedDocument;
     try {
@@ -444,10 +450,19 @@ class Crawl {
     } catch {
       // an unusable <base href> is ignored
     }
+    const urls = web.links.map((href) => normalizeUrl(href, base)).filter((url): url is string => url !== null);
+    return this.followable(urls);
+  }
+
+  /**
+   * The links worth following today: pages (and, with includeFiles, PDF and DOCX files) in
+   * scope as the website's settings now draw it. Remembered links go through it too, so an
+   * exclude pattern added since, or includeFiles turned off, is obeyed on the next crawl.
+   */
+  private followable(urls: readonly string[]): string[] {
     const out = new Set<string>();
-    for (const href of web.links) {
-      const url = normalizeUrl(href, base);
-      if (!url || out.has(url)) continue;
+    for (const url of urls) {
+      if (out.has(url)) continue;
       const kind = linkKind(url);
       if (kind === 'other' || (kind === 'file' && !this.website.includeFiles)) continue;
       if (!this.scope.contains(url)) {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MAX_SITEMAP_BYTES, parseSitemap, sitemapsInRobots } from './sitemaps.js';
+import { MAX_SITEMAP_BYTES, parseLastmod, parseSitemap, sitemapsInRobots } from './sitemaps.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -17,8 +17,9 @@ describe('parseSitemap', () => {
       kind: 'urlset',
       urls: ['https://e.com/a', 'https://e.com/b?x=1&y=2', 'https://e.com/c'],
       // W3C datetimes only; `yesterday` says nothing.
+      // A date alone is the end of that UTC day.
       lastModified: new Map([
-        ['https://e.com/a', new Date('2026-01-01T00:00:00Z')],
+        ['https://e.com/a', new Date('2026-01-01T23:59:59.999Z')],
         ['https://e.com/b?x=1&y=2', new Date('2026-11-30T09:00:00Z')],
       ]),
     });
@@ -42,6 +43,16 @@ describe('parseSitemap', () => {
     const xml = '<!DOCTYPE x [<!ENTITY e "https://evil.example/">]><urlset><url><loc>&e;</loc></url></urlset>';
     const parsed = await parseSitemap(bytes(xml));
     expect(parsed?.kind === 'urlset' ? parsed.urls : []).not.toContain('https://evil.example/');
+  });
+});
+
+describe('parseLastmod', () => {
+  it('reads W3C datetimes as the latest moment they can mean, and nothing else', () => {
+    expect(parseLastmod('2026-11-01')).toEqual(new Date('2026-11-01T23:59:59.999Z'));
+    expect(parseLastmod('2026-11-01T10:00:00+01:00')).toEqual(new Date('2026-11-01T09:00:00Z'));
+    expect(parseLastmod('2026-11-01T10:00:00')).toEqual(new Date('2026-11-01T10:00:00Z'));
+    expect(parseLastmod('2026-11-01T10:00Z')).toEqual(new Date('2026-11-01T10:00:00Z'));
+    for (const nonsense of ['yesterday', '11/01/2026', '2026-13-45', '']) expect(parseLastmod(nonsense), nonsense).toBeUndefined();
   });
 });
 

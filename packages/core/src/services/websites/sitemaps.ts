@@ -48,14 +48,32 @@ const locs = (entries: unknown): string[] =>
       })
     : [];
 
-/** `<lastmod>` by `<loc>`: W3C datetimes (`2026-11-01`, `2026-11-01T10:00:00+01:00`); others are ignored. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A `<lastmod>` as the latest moment it can mean: W3C datetimes only. A date alone is the
+ * end of that UTC day (a page edited in the afternoon of a day we read it in the morning is
+ * not "unchanged"); a time without an offset is read as UTC. Anything else says nothing.
+ */
+export const parseLastmod = (value: string): Date | undefined => {
+  const text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const time = Date.parse(`${text}T00:00:00Z`);
+    return Number.isNaN(time) ? undefined : new Date(time + DAY_MS - 1);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) return undefined;
+  const time = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`);
+  return Number.isNaN(time) ? undefined : new Date(time);
+};
+
+/** `<lastmod>` by `<loc>`, for the entries that give a valid one. */
 const lastModifiedOf = (entries: unknown): Map<string, Date> => {
   const dates = new Map<string, Date>();
   if (!Array.isArray(entries)) return dates;
   for (const e of entries as { loc?: unknown; lastmod?: unknown }[]) {
-    if (typeof e?.loc !== 'string' || typeof e.lastmod !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(e.lastmod)) continue;
-    const time = Date.parse(e.lastmod);
-    if (!Number.isNaN(time)) dates.set(e.loc.replaceAll('&amp;', '&'), new Date(time));
+    if (typeof e?.loc !== 'string' || typeof e.lastmod !== 'string') continue;
+    const date = parseLastmod(e.lastmod);
+    if (date) dates.set(e.loc.replaceAll('&amp;', '&'), date);
   }
   return dates;
 };
