@@ -56,24 +56,27 @@ export const listConversations = async (
   scope: ConversationScope = 'mine',
   filter: ConversationFilter = {},
 ): Promise<Page<Conversation>> => {
-  const repos = await requireReview(ctx, actor, assistantId, scope, filter);
-  return repos.conversations.list(assistantId, page, scope === 'all' ? filter : { ...filter, userId: actor.userId });
+  const { repos, listed } = await requireReview(ctx, actor, assistantId, scope, filter);
+  return repos.conversations.list(assistantId, page, listed);
 };
 
-/** The assistant's repositories, once the actor may list conversations in this scope. */
+/**
+ * Once the actor may list conversations in this scope: the repositories, and the filter
+ * as the repository takes it (`mine` narrows it to the actor's own conversations).
+ */
 const requireReview = async (
   ctx: CoreContext,
   actor: Actor,
   assistantId: string,
   scope: ConversationScope,
   filter: ConversationFilter,
-): Promise<TenantRepositories> => {
+): Promise<{ repos: TenantRepositories; listed: ConversationFilter & { userId?: string } }> => {
   if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) throw invalid([{ path: 'from', message: 'Must be before `to`' }]);
   const repos = ctx.store.forTenant(actor.tenantId);
   const { role } = await requireAssistant(repos, actor, assistantId, 'use');
   if (scope === 'all' && (actor.assistantId || !can({ tenantRole: actor.tenantRole, spaceRole: role }, 'conversations.readAll')))
     throw forbidden("Only space admins and editors can list everyone's conversations");
-  return repos;
+  return { repos, listed: scope === 'all' ? filter : { ...filter, userId: actor.userId } };
 };
 
 /**
@@ -87,8 +90,7 @@ export const exportConversations = async (
   scope: ConversationScope = 'mine',
   filter: ConversationFilter = {},
 ): Promise<AsyncIterable<ConversationWithMessages>> => {
-  const repos = await requireReview(ctx, actor, assistantId, scope, filter);
-  const listed = scope === 'all' ? filter : { ...filter, userId: actor.userId };
+  const { repos, listed } = await requireReview(ctx, actor, assistantId, scope, filter);
   return (async function* () {
     let cursor: string | null = null;
     do {
