@@ -197,6 +197,10 @@ describe.each(await testDatabaseTargets())('crawling websites, on $name', (targe
   it('takes a sitemap URL as the website URL, and fails a run when there is no sitemap', async () => {
     fetcher.set(`${SITE}/list.xml`, { contentType: 'text/xml', body: `<urlset><url><loc>${SITE}/b</loc></url></urlset>` });
     expect((await crawlNew({ mode: 'sitemap', url: `${SITE}/list.xml` })).sources).toEqual([`${SITE}/b`]);
+    // A sitemap in a folder still speaks for the whole site, redirects of its pages included.
+    fetcher.set(`${SITE}/maps/list.xml`, { contentType: 'text/xml', body: `<urlset><url><loc>${SITE}/old</loc></url></urlset>` });
+    fetcher.set(`${SITE}/old`, { redirect: '/b' });
+    expect((await crawlNew({ mode: 'sitemap', url: `${SITE}/maps/list.xml` })).sources).toEqual([`${SITE}/b`]);
     const none = await crawlNew({ mode: 'sitemap', url: `${SITE}/a` });
     expect(none.run).toMatchObject({ status: 'failed', error: expect.stringContaining('No sitemap') });
     expect(fetcher.fetched()).toEqual(expect.arrayContaining([`${SITE}/robots.txt`, `${SITE}/sitemap.xml`]));

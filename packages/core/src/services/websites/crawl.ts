@@ -16,7 +16,7 @@ import { isPermanent } from '../jobs/jobs.js';
 import { chunkAndEmbed, chunkTotals } from '../knowledge/ingest-document.js';
 import { publicErrorMessage } from '../shared/public-error.js';
 import { sha256Hex } from '../shared/secrets.js';
-import { MAX_SITEMAPS, parseSitemap, sitemapsInRobots } from './sitemaps.js';
+import { MAX_SITEMAPS, parseSitemap, sitemapsInRobots, type Sitemap } from './sitemaps.js';
 import { crawlScope, linkKind, normalizeUrl, sameSite, withOrigin, type CrawlScope } from './urls.js';
 
 const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
@@ -212,58 +212,50 @@ class Crawl {
     const followMove = (servedUrl: string) => {
       if (sameSite(origin, servedUrl)) origin = new URL(servedUrl).origin;
     };
-    const first = await this.fetchSitemap(this.website.url);
-    let wholeSite = false;
-    let pending: string[] = [];
-    let found: string[] = [];
+    const pending: string[] = [];
+    const found: string[] = [];
     const lastModified = new Map<string, Date>();
-    if (first) {
-      wholeSite = true; // the URL names the sitemap, not a section of the site
-      followMove(first.url);
-      if (first.sitemap.kind === 'index') pending = first.sitemap.sitemaps;
-      else {
-        found = first.sitemap.urls;
-        for (const [loc, date] of first.sitemap.lastModified) lastModified.set(loc, date);
-      }
-    } else {
+    const take = ({ sitemap, url }: { sitemap: Sitemap; url: string }) => {
+      followMove(url);
+      if (sitemap.kind === 'index') return void pending.push(...sitemap.sitemaps);
+      found.push(...sitemap.urls);
+      for (const [loc, date] of sitemap.lastModified) lastModified.set(loc, date);
+    };
+    const first = await this.fetchSitemap(this.website.url);
+    // A URL that is itself a sitemap names the whole site, not a section of it.
+    const wholeSite = first !== null;
+    if (first) take(first);
+    else {
       const robots = await this.fetcher.fetch({ url: `${origin}/robots.txt`, signal: this.signal });
       followMove(robots.url); // where robots.txt was answered from, 404 or not
       const named = robots.kind === 'ok' ? sitemapsInRobots(new TextDecoder().decode(robots.bytes)) : [];
-      pending = named.length > 0 ? named : [`${origin}/sitemap.xml`];
+      pending.push(...(named.length > 0 ? named : [`${origin}/sitemap.xml`]));
     }
     const read = new Set<string>([this.website.url]);
     let fetched = 0;
-    let anySitemap = first !== null;
+    let anySitemap = wholeSite;
     while (pending.length > 0 && fetched < MAX_SITEMAPS) {
-      const url = pending.shift()!;
-      const normal = normalizeUrl(url);
+      const normal = normalizeUrl(pending.shift()!);
       // Sitemaps of other sites are not this site's word about its pages.
       if (!normal || read.has(normal) || new URL(normal).origin !== origin) continue;
       read.add(normal);
       fetched++;
-      const fetchedSitemap = await this.fetchSitemap(normal);
-      if (!fetchedSitemap) continue;
+      const sitemap = await this.fetchSitemap(normal);
+      if (!sitemap) continue;
       anySitemap = true;
-      followMove(fetchedSitemap.url);
-      const { sitemap } = fetchedSitemap;
-      if (sitemap.kind === 'index') pending.push(...sitemap.sitemaps);
-      else {
-        found = found.concat(sitemap.urls);
-        for (const [loc, date] of sitemap.lastModified) lastModified.set(loc, date);
-      }
+      take(sitemap);
     }
     if (!anySitemap) throw new AtriumError('invalid', 'no_sitemap', `No sitemap was found for ${this.website.url}`);
-    const scope = crawlScope({ ...this.website, url: withOrigin(this.website.url, origin) }, wholeSite);
-    const urls: { url: string; lastModified: Date | undefined }[] = [];
+    // Pages (and their redirects) are judged by this scope from now on.
+    this.scope = crawlScope({ ...this.website, url: withOrigin(this.website.url, origin) }, wholeSite);
+    const listed = new Map<string, Date | undefined>();
     for (const raw of found) {
       const url = normalizeUrl(raw);
       if (!url || this.discovered.has(url)) continue;
       this.discovered.add(url);
-      if (scope.contains(url) && (linkKind(url) === 'page' || (linkKind(url) === 'file' && this.website.includeFiles)))
-        urls.push({ url, lastModified: lastModified.get(raw) });
-      else this.skipScope(url);
+      listed.set(url, lastModified.get(raw));
     }
-    return urls;
+    return this.followable([...listed.keys()]).map((url) => ({ url, lastModified: listed.get(url) }));
   }
 
   /** A sitemap and the address it was served from; null when there is none there. */
@@ -322,8 +314,13 @@ class Crawl {
    */
   private async unchangedSinceFetched(url: string, prior: WebsitePage | undefined, lastModified: Date | undefined): Promise<boolean> {
     if (!prior?.documentId || !lastModified || lastModified.getTime() > prior.updatedAt.getTime() || !this.fetcher.robotsAllows) return false;
-    if ((await this.repos.documents.get(prior.documentId))?.status !== 'ready') return false;
+    if (!(await this.isReady(prior.documentId))) return false;
     return this.fetcher.robotsAllows(url, this.signal);
+  }
+
+  /** Whether a page's document is still there, ingested (not deleted by hand, not failed). */
+  private async isReady(documentId: string): Promise<boolean> {
+    return (await this.repos.documents.get(documentId))?.status === 'ready';
   }
 
   private failed(url: string, prior: WebsitePage | undefined, result: Extract<WebFetchResult, { kind: 'failed' }>): string[] {
@@ -368,7 +365,7 @@ class Crawl {
       return this.pageRecord(url, result, bytesHash, documentId, links);
     };
     // The same bytes as last time: nothing to extract or embed.
-    if (prior && prior.bytesHash === bytesHash && (prior.documentId === null || (await this.repos.documents.get(prior.documentId))?.status === 'ready')) {
+    if (prior && prior.bytesHash === bytesHash && (prior.documentId === null || (await this.isReady(prior.documentId)))) {
       this.stats.unchanged++;
       if (prior.documentId) {
         this.kept.add(prior.documentId);
