@@ -64,13 +64,14 @@ const ExportQuery = ConversationFilters.extend({
   format: z.enum(['csv', 'jsonl']).openapi({ description: '`csv`: one row per message; `jsonl`: one conversation with its messages per line' }),
 });
 
-/** The filters as core takes them. */
-const filterOf = ({ channel, feedback, from, to }: z.infer<typeof ConversationFilters>) => ({
-  channel,
-  feedback,
+/** A period's validated ISO strings as the dates core takes. */
+const periodOf = ({ from, to }: { from?: string | undefined; to?: string | undefined }) => ({
   from: from === undefined ? undefined : new Date(from),
   to: to === undefined ? undefined : new Date(to),
 });
+
+/** The filters as core takes them. */
+const filterOf = ({ channel, feedback, from, to }: z.infer<typeof ConversationFilters>) => ({ channel, feedback, ...periodOf({ from, to }) });
 
 const UsageQuery = z.object({
   from: instant('Start of the period, ISO 8601 (inclusive); default: 30 days before `to`', '2025-01-01T00:00:00Z'),
@@ -253,13 +254,8 @@ export const assistantRoutes = ({ core }: AppDeps) =>
       return c.json(feedbackJson(feedback), 200);
     })
     .openapi(routes.usage, async (c) => {
-      const { from, to, groupBy, channel } = c.req.valid('query');
-      const report = await core.usage(c.get('actor'), {
-        from: from === undefined ? undefined : new Date(from),
-        to: to === undefined ? undefined : new Date(to),
-        groupBy,
-        channel,
-      });
+      const { groupBy, channel, ...period } = c.req.valid('query');
+      const report = await core.usage(c.get('actor'), { ...periodOf(period), groupBy, channel });
       return c.json(usageReportJson(report), 200);
     })
     .openapi(routes.models, (c) => c.json(modelCatalogJson(core.models.list()), 200));
