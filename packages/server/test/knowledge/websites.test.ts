@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeWebFetcher, testDatabaseTargets } from '@atrium/core/test';
 import { addMember, call, createSpace, createUser, expectProblem, login, openHarness, TEST_SITE, testSite, type Harness, type SpaceFixture } from '../helpers.js';
+import { settleJob } from '../resources.js';
 
 const runsOf = async (h: Harness, token: string, websiteId: string) => {
   const r = await call(h.app, 'GET', `/api/v1/websites/${websiteId}/runs`, { token });
@@ -98,6 +99,8 @@ describe.each(await testDatabaseTargets())('websites over HTTP on $name', (targe
     expect(run.stats.skipped).toBe(run.stats.skippedRobots + run.stats.skippedScope + run.stats.skippedType);
     expect(run.failures).toEqual([]);
     expect(run.durationMs).toBeGreaterThanOrEqual(0);
+    // The job's row is marked a moment after the run ends.
+    expect(await settleJob(h, token, run.jobId)).toBe('completed');
     const job = await call(h.app, 'GET', `/api/v1/jobs/${run.jobId}`, { token });
     expect(job.body).toMatchObject({ kind: 'crawl_website', status: 'completed', progress: 1 });
 
